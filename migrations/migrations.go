@@ -1,0 +1,158 @@
+// Package migrations holds the versioned, forward-only schema and data
+// changes for both databases, embedded in the binary. Each step runs in its
+// own transaction and records its version; a released step is never edited.
+package migrations
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"strings"
+	"time"
+
+	"portal/models"
+
+	"gorm.io/gorm"
+)
+
+//go:embed sqlite/*.sql postgres/*.sql data
+var files embed.FS
+
+// Step is one migration: SQL from <dialect>/<File>, or a Go function.
+type Step struct {
+	Version     int
+	Description string
+	File        string
+	Run         func(tx *gorm.DB, d models.Dialect) error
+}
+
+// Steps lists every migration in order.
+var Steps = []Step{
+	{Version: 1, Description: "core tables: regions, users, sessions, sign-in failures, audit, casbin rules", File: "0001_core.sql"},
+	{Version: 2, Description: "administrative divisions (NBS 2023 codes)", Run: loadRegions},
+	{Version: 3, Description: "default access policy from policy/default.csv", Run: loadDefaultPolicy},
+}
+
+// Latest is the schema version this binary expects.
+func Latest() int { return Steps[len(Steps)-1].Version }
+
+const createTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version     INTEGER PRIMARY KEY,
+    description TEXT NOT NULL,
+    applied_at  TEXT NOT NULL
+)`
+
+// Version returns the highest applied version (0 on an empty database).
+func Version(ctx context.Context, db *gorm.DB) (int, error) {
+	if err := db.WithContext(ctx).Exec(createTable).Error; err != nil {
+		return 0, err
+	}
+	var v *int
+	if err := db.WithContext(ctx).Raw("SELECT MAX(version) FROM schema_migrations").Scan(&v).Error; err != nil {
+		return 0, err
+	}
+	if v == nil {
+		return 0, nil
+	}
+	return *v, nil
+}
+
+// Apply runs every pending step. It refuses a database newer than the binary.
+func Apply(ctx context.Context, db *gorm.DB, d models.Dialect) error {
+	current, err := Version(ctx, db)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if current > Latest() {
+		return fmt.Errorf("database schema version %d is newer than this portal (%d): upgrade the portal", current, Latest())
+	}
+	for _, st := range Steps {
+		if st.Version <= current {
+			continue
+		}
+		if err := applyStep(ctx, db, d, st); err != nil {
+			return fmt.Errorf("migration %d (%s): %w", st.Version, st.Description, err)
+		}
+	}
+	return nil
+}
+
+func applyStep(ctx context.Context, db *gorm.DB, d models.Dialect, st Step) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if d == models.Postgres {
+			// Several portals starting at once: one migrates, the others wait.
+			if err := tx.Exec("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").Error; err != nil {
+				return err
+			}
+		}
+		var n int64
+		if err := tx.Raw("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", st.Version).Scan(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		if st.File != "" {
+			sql, err := files.ReadFile(string(d) + "/" + st.File)
+			if err != nil {
+				return err
+			}
+			if err := execScript(tx, d, string(sql)); err != nil {
+				return err
+			}
+		}
+		if st.Run != nil {
+			if err := st.Run(tx, d); err != nil {
+				return err
+			}
+		}
+		return tx.Exec("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+			st.Version, st.Description, time.Now().UTC().Format(time.RFC3339)).Error
+	})
+}
+
+// execScript runs a script. PostgreSQL takes it whole; the SQLite driver runs
+// one statement per call, so the script is split on statement ends, keeping
+// trigger bodies (BEGIN ... END;) together.
+func execScript(tx *gorm.DB, d models.Dialect, script string) error {
+	if d == models.Postgres {
+		return tx.Exec(script).Error
+	}
+	for _, stmt := range splitSQLite(script) {
+		if err := tx.Exec(stmt).Error; err != nil {
+			return fmt.Errorf("%w in: %s", err, stmt)
+		}
+	}
+	return nil
+}
+
+func splitSQLite(script string) []string {
+	var out []string
+	var cur strings.Builder
+	inTrigger := false
+	for _, line := range strings.Split(script, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "" || strings.HasPrefix(trimmed, "--") {
+			continue
+		}
+		upper := strings.ToUpper(trimmed)
+		if strings.HasPrefix(upper, "CREATE TRIGGER") {
+			inTrigger = true
+		}
+		cur.WriteString(line)
+		cur.WriteByte('\n')
+		end := strings.HasSuffix(trimmed, ";")
+		if inTrigger {
+			end = strings.HasSuffix(upper, "END;")
+		}
+		if end {
+			out = append(out, cur.String())
+			cur.Reset()
+			inTrigger = false
+		}
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" {
+		out = append(out, s)
+	}
+	return out
+}

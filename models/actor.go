@@ -1,0 +1,167 @@
+package models
+
+import (
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// Roles.
+const (
+	RoleAdmin       = "admin"
+	RoleProcurement = "procurement"
+	RoleExpert      = "expert"
+	RoleSupervisor  = "supervisor"
+	RoleAgency      = "agency"
+	RolePublic      = "public"
+)
+
+// GrantableRoles may be granted by an admin; agency membership comes from an
+// organisation, not from a grant by hand.
+var GrantableRoles = []string{RoleAdmin, RoleProcurement, RoleExpert, RoleSupervisor}
+
+// RootRegion is the domain of a nationwide grant (the first administrator).
+const RootRegion = "*"
+
+// Grant is one role held in one region (and every region below it).
+type Grant struct {
+	Role   string `json:"role"`
+	Region string `json:"region"`
+}
+
+// Authorizer is the access-control engine (casbin, in package policy).
+type Authorizer interface {
+	// Enforce answers whether subject may do action in region.
+	Enforce(subject, region, action string) (bool, error)
+	// Grants lists a user's role grants.
+	Grants(userID int64) ([]Grant, error)
+	// AddGrant persists a grant inside tx and returns a function that makes
+	// it effective in memory once tx has committed.
+	AddGrant(tx *gorm.DB, userID int64, g Grant) (apply func(), err error)
+}
+
+// Subject is the casbin subject of a user.
+func Subject(userID int64) string { return "u:" + strconv.FormatInt(userID, 10) }
+
+// AnonymousSubject is the subject of a caller who has not signed in.
+const AnonymousSubject = "anonymous"
+
+// Actor is the caller of a model function: who, with which grants, from where.
+type Actor struct {
+	UserID         int64
+	Username       string
+	DisplayName    string
+	OrganisationID *int64
+	Grants         []Grant
+	RemoteAddr     string
+	authz          Authorizer
+}
+
+// NewActor binds a signed-in user to the authorizer.
+func NewActor(u *User, grants []Grant, remote string, authz Authorizer) *Actor {
+	return &Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, OrganisationID: u.OrganisationID, Grants: grants, RemoteAddr: remote, authz: authz}
+}
+
+// Anonymous is the public caller.
+func Anonymous(remote string, authz Authorizer) *Actor {
+	return &Actor{RemoteAddr: remote, authz: authz}
+}
+
+// SignedIn reports whether the actor is a user.
+func (a *Actor) SignedIn() bool { return a != nil && a.UserID != 0 }
+
+func (a *Actor) subject() string {
+	if !a.SignedIn() {
+		return AnonymousSubject
+	}
+	return Subject(a.UserID)
+}
+
+// Can reports whether the actor may do action on an object of region. Errors
+// of the engine deny (fail closed).
+func (a *Actor) Can(action, region string) bool {
+	if a == nil || a.authz == nil {
+		return false
+	}
+	ok, err := a.authz.Enforce(a.subject(), region, action)
+	return err == nil && ok
+}
+
+// CanAnywhere reports whether the actor may do action in at least one region;
+// it is the route-level check, the model narrows it to the object's region.
+func (a *Actor) CanAnywhere(action string) bool {
+	if a.Can(action, RootRegion) {
+		return true
+	}
+	for _, g := range a.Grants {
+		if a.Can(action, g.Region) {
+			return true
+		}
+	}
+	return false
+}
+
+// Regions lists the regions where the actor may do action; RootRegion
+// stands for everywhere.
+func (a *Actor) Regions(action string) []string {
+	if a.Can(action, RootRegion) {
+		return []string{RootRegion}
+	}
+	var out []string
+	for _, g := range a.Grants {
+		if a.Can(action, g.Region) {
+			out = append(out, g.Region)
+		}
+	}
+	return out
+}
+
+// HasRole reports whether the actor holds role in any region.
+func (a *Actor) HasRole(role string) bool {
+	for _, g := range a.Grants {
+		if g.Role == role {
+			return true
+		}
+	}
+	return false
+}
+
+// require returns ErrUnauthenticated or ErrForbidden unless the actor may do
+// action in region.
+func (a *Actor) require(action, region string) error {
+	if a.Can(action, region) {
+		return nil
+	}
+	if !a.SignedIn() {
+		return Fail(ErrUnauthenticated, "err.unauthenticated", "sign in first")
+	}
+	return Fail(ErrForbidden, "err.forbidden", "not allowed: "+action)
+}
+
+// regionCond is the SQL condition "column lies within one of regions";
+// all is true when RootRegion is among them (no limit). No regions gives a
+// condition that matches nothing.
+func regionCond(column string, regions []string) (cond string, args []any, all bool) {
+	if len(regions) == 0 {
+		return "1 = 0", nil, false
+	}
+	parts := make([]string, 0, len(regions))
+	for _, r := range regions {
+		if r == RootRegion {
+			return "", nil, true
+		}
+		parts = append(parts, column+" LIKE ?")
+		args = append(args, r+"%")
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args, false
+}
+
+// regionScope limits q to rows whose column lies within regions.
+func regionScope(q *gorm.DB, column string, regions []string) *gorm.DB {
+	cond, args, all := regionCond(column, regions)
+	if all {
+		return q
+	}
+	return q.Where(cond, args...)
+}

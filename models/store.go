@@ -1,0 +1,138 @@
+// Package models owns the portal's data, its lifecycles and its rules. Every
+// state change goes through a Store method that checks the caller (an Actor)
+// against its role, region and ownership, and records an audit event in the
+// same transaction.
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/go-playground/validator/v10"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names the database behind a Store.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// OpenDB opens PostgreSQL when url is a postgres:// URL, else the embedded
+// SQLite file portal.db under dataDir.
+func OpenDB(url, dataDir string) (*gorm.DB, Dialect, error) {
+	cfg := &gorm.Config{Logger: logger.Discard, TranslateError: true}
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		db, err := gorm.Open(postgres.Open(url), cfg)
+		if err != nil {
+			return nil, "", fmt.Errorf("open postgres: %w", err)
+		}
+		sqlDB, err := db.DB()
+		if err != nil {
+			return nil, "", err
+		}
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		return db, Postgres, nil
+	}
+	if url != "" {
+		return nil, "", fmt.Errorf("PORTAL_DATABASE_URL must start with postgres://")
+	}
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, "", fmt.Errorf("create data dir: %w", err)
+	}
+	return OpenSQLite(filepath.Join(dataDir, "portal.db"))
+}
+
+// OpenSQLite opens (creating) an SQLite file with WAL, foreign keys and a
+// busy timeout, so concurrent writers wait instead of failing.
+func OpenSQLite(path string) (*gorm.DB, Dialect, error) {
+	dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{Logger: logger.Discard, TranslateError: true})
+	if err != nil {
+		return nil, "", fmt.Errorf("open sqlite: %w", err)
+	}
+	return db, SQLite, nil
+}
+
+// Settings are the rules' tunable numbers.
+type Settings struct {
+	SessionIdle       time.Duration
+	SessionAbsolute   time.Duration
+	ThrottleWindow    time.Duration
+	MaxFailuresUser   int
+	MaxFailuresAddr   int
+	MinBidPeriod      *time.Duration // nil: each method's legal minimum
+	ChallengePeriod   *time.Duration // nil: 7 working days
+	SessionTouchEvery time.Duration
+}
+
+// DefaultSettings are the production values.
+func DefaultSettings() Settings {
+	return Settings{
+		SessionIdle:       2 * time.Hour,
+		SessionAbsolute:   12 * time.Hour,
+		ThrottleWindow:    15 * time.Minute,
+		MaxFailuresUser:   5,
+		MaxFailuresAddr:   20,
+		SessionTouchEvery: time.Minute,
+	}
+}
+
+// Store carries every dependency of the model layer; nothing is global.
+type Store struct {
+	DB       *gorm.DB
+	Dialect  Dialect
+	Authz    Authorizer
+	Validate *validator.Validate
+	Now      func() time.Time
+	Settings Settings
+}
+
+// NewStore builds a Store with the real clock and default settings.
+func NewStore(db *gorm.DB, dialect Dialect, authz Authorizer) *Store {
+	return &Store{DB: db, Dialect: dialect, Authz: authz, Validate: NewValidator(), Now: time.Now, Settings: DefaultSettings()}
+}
+
+func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// tx runs fn in one transaction bound to ctx.
+func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.DB.WithContext(ctx).Transaction(fn)
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.DB.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// notFound turns gorm's record-not-found into the portal's 404.
+func notFound(err error, what string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Fail(ErrNotFound, "err.not_found", what+" not found")
+	}
+	return err
+}
+
+// isDuplicate reports a unique-constraint violation on either database.
+func isDuplicate(err error) bool {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "duplicate key value")
+}

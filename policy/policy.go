@@ -1,0 +1,189 @@
+// Package policy is the access-control engine: the casbin model, the default
+// policy, the enforcer (built once at start and passed in) and the gin
+// middleware that checks a route's action.
+package policy
+
+import (
+	"context"
+	"embed"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"portal/models"
+
+	"github.com/casbin/casbin/v2"
+	casbinmodel "github.com/casbin/casbin/v2/model"
+	gormadapter "github.com/casbin/gorm-adapter/v3"
+	"gorm.io/gorm"
+)
+
+//go:embed model.conf default.csv
+var files embed.FS
+
+// Rules parses one of the embedded policy files into casbin rows
+// (ptype followed by values).
+func Rules(name string) ([][]string, error) {
+	f, err := files.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.Comment = '#'
+	r.TrimLeadingSpace = true
+	r.FieldsPerRecord = -1
+	var out [][]string
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		out = append(out, rec)
+	}
+}
+
+// DefaultRules are the rows of default.csv.
+func DefaultRules() ([][]string, error) { return Rules("default.csv") }
+
+// withinRegion is the domain matching function: a grant in pattern reaches
+// the request's region when the region code starts with it. "*" reaches all.
+func withinRegion(region, pattern string) bool {
+	return pattern == models.RootRegion || strings.HasPrefix(region, pattern)
+}
+
+// Enforcer wraps casbin. Grants are written inside the caller's transaction
+// through an adapter bound to it, then applied in memory after commit; other
+// portal processes notice the bumped policy version and reload.
+type Enforcer struct {
+	db      *gorm.DB
+	mu      sync.RWMutex
+	e       *casbin.Enforcer
+	version int64
+}
+
+// New builds the enforcer from the database's casbin_rule table.
+func New(db *gorm.DB) (*Enforcer, error) {
+	text, err := files.ReadFile("model.conf")
+	if err != nil {
+		return nil, err
+	}
+	m, err := casbinmodel.NewModelFromString(string(text))
+	if err != nil {
+		return nil, err
+	}
+	adapter, err := newAdapter(db)
+	if err != nil {
+		return nil, err
+	}
+	e, err := casbin.NewEnforcer(m, adapter)
+	if err != nil {
+		return nil, fmt.Errorf("casbin: %w", err)
+	}
+	// Writes go through AddGrant's transaction, never the enforcer's own.
+	e.EnableAutoSave(false)
+	e.AddNamedDomainMatchingFunc("g", "withinRegion", withinRegion)
+	en := &Enforcer{db: db, e: e}
+	if err := en.reload(context.Background()); err != nil {
+		return nil, err
+	}
+	return en, nil
+}
+
+func newAdapter(db *gorm.DB) (*gormadapter.Adapter, error) {
+	db = db.Session(&gorm.Session{})
+	// The table is created by our migration, not by the adapter.
+	gormadapter.TurnOffAutoMigrate(db)
+	return gormadapter.NewAdapterByDBUseTableName(db, "", "casbin_rule")
+}
+
+func (en *Enforcer) dbVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := en.db.WithContext(ctx).Raw("SELECT version FROM policy_versions WHERE id = 1").Scan(&v).Error
+	return v, err
+}
+
+func (en *Enforcer) reload(ctx context.Context) error {
+	v, err := en.dbVersion(ctx)
+	if err != nil {
+		return err
+	}
+	en.mu.Lock()
+	defer en.mu.Unlock()
+	if err := en.e.LoadPolicy(); err != nil {
+		return err
+	}
+	en.version = v
+	return nil
+}
+
+// Refresh reloads the policy when another process has changed it.
+func (en *Enforcer) Refresh(ctx context.Context) error {
+	v, err := en.dbVersion(ctx)
+	if err != nil {
+		return err
+	}
+	en.mu.RLock()
+	stale := v != en.version
+	en.mu.RUnlock()
+	if stale {
+		return en.reload(ctx)
+	}
+	return nil
+}
+
+// Enforce implements models.Authorizer.
+func (en *Enforcer) Enforce(subject, region, action string) (bool, error) {
+	en.mu.RLock()
+	defer en.mu.RUnlock()
+	return en.e.Enforce(subject, region, action)
+}
+
+// Grants implements models.Authorizer.
+func (en *Enforcer) Grants(userID int64) ([]models.Grant, error) {
+	en.mu.RLock()
+	defer en.mu.RUnlock()
+	rows, err := en.e.GetFilteredGroupingPolicy(0, models.Subject(userID))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]models.Grant, 0, len(rows))
+	for _, r := range rows {
+		if len(r) >= 3 {
+			out = append(out, models.Grant{Role: r[1], Region: r[2]})
+		}
+	}
+	return out, nil
+}
+
+// AddGrant implements models.Authorizer.
+func (en *Enforcer) AddGrant(tx *gorm.DB, userID int64, g models.Grant) (func(), error) {
+	rule := []string{models.Subject(userID), g.Role, g.Region}
+	adapter, err := newAdapter(tx)
+	if err != nil {
+		return nil, err
+	}
+	if err := adapter.AddPolicy("g", "g", rule); err != nil {
+		return nil, err
+	}
+	var v int64
+	if err := tx.Raw("UPDATE policy_versions SET version = version + 1 WHERE id = 1 RETURNING version").Scan(&v).Error; err != nil {
+		return nil, err
+	}
+	return func() {
+		en.mu.Lock()
+		defer en.mu.Unlock()
+		if _, err := en.e.SelfAddPolicy("g", "g", rule); err != nil {
+			en.version = 0 // force a reload on the next request
+			return
+		}
+		if v == en.version+1 {
+			en.version = v
+		}
+	}, nil
+}

@@ -20,7 +20,7 @@ import (
 	"gorm.io/gorm"
 )
 
-//go:embed model.conf default.csv
+//go:embed model.conf *.csv
 var files embed.FS
 
 // Rules parses one of the embedded policy files into casbin rows

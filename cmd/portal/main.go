@@ -1,0 +1,103 @@
+// Command portal serves the social-services procurement portal.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"portal/handlers"
+	"portal/migrations"
+	"portal/models"
+	"portal/policy"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	if err := run(os.Args[1:], os.Getenv, log); err != nil {
+		log.Error("portal stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, getenv func(string) string, log *slog.Logger) error {
+	cmd := "serve"
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "migrate") {
+		cmd, args = args[0], args[1:]
+	}
+	cfg, err := configFromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("portal", flag.ContinueOnError)
+	fs.Usage = usage
+	fs.BoolVar(&cfg.Demo, "demo", false, "fill an empty database with demo data")
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	db, dialect, err := models.OpenDB(cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	if err := migrations.Apply(ctx, db, dialect); err != nil {
+		return err
+	}
+	log.Info("database ready", "dialect", dialect, "schema_version", migrations.Latest())
+	if cmd == "migrate" {
+		return nil
+	}
+
+	authz, err := policy.New(db)
+	if err != nil {
+		return err
+	}
+	store := models.NewStore(db, dialect, authz)
+	store.Settings.MinBidPeriod = cfg.MinBidPeriod
+	store.Settings.ChallengePeriod = cfg.ChallengePeriod
+
+	if pw, err := store.EnsureAdmin(ctx, cfg.AdminPassword); err != nil {
+		return err
+	} else if pw != "" && cfg.AdminPassword == "" {
+		// Printed once, on the first start of an empty database.
+		fmt.Fprintf(os.Stderr, "\nCreated user admin with password: %s\n\n", pw)
+	}
+	if cfg.Demo {
+		if err := seedDemo(ctx, store); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		log.Info("demo data ready", "password", demoPassword)
+	}
+
+	h, err := handlers.New(store, authz, log, handlers.Config{TrustedProxies: cfg.TrustedProxies})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("listening", "addr", cfg.Addr)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,328 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"html/template"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"portal/models"
+	"portal/policy"
+	"portal/templates"
+
+	"github.com/gin-gonic/gin"
+)
+
+var errInternal = errors.New("internal error")
+
+// kinds maps each error kind to its status and problem type.
+var kinds = []struct {
+	kind   error
+	status int
+	slug   string
+}{
+	{models.ErrBadRequest, http.StatusBadRequest, "bad-request"},
+	{models.ErrInvalid, http.StatusUnprocessableEntity, "invalid"},
+	{models.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
+	{models.ErrForbidden, http.StatusForbidden, "forbidden"},
+	{models.ErrNotFound, http.StatusNotFound, "not-found"},
+	{models.ErrConflict, http.StatusConflict, "conflict"},
+	{models.ErrTooLarge, http.StatusRequestEntityTooLarge, "too-large"},
+	{models.ErrTooMany, http.StatusTooManyRequests, "too-many-requests"},
+}
+
+func classify(err error) (int, string) {
+	for _, k := range kinds {
+		if errors.Is(err, k.kind) {
+			return k.status, k.slug
+		}
+	}
+	return http.StatusInternalServerError, "internal"
+}
+
+// problem is an RFC 9457 problem document.
+type problem struct {
+	Type   string        `json:"type"`
+	Title  string        `json:"title"`
+	Status int           `json:"status"`
+	Detail string        `json:"detail,omitempty"`
+	Errors []fieldReport `json:"errors,omitempty"`
+}
+
+type fieldReport struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// renderErrors renders the last error a handler or middleware left on the
+// context, when nothing has been written yet.
+func (s *Server) renderErrors(c *gin.Context) {
+	c.Next()
+	if len(c.Errors) > 0 && !c.Writer.Written() {
+		s.render(c, c.Errors.Last().Err)
+	}
+}
+
+// fail hands err to the renderer.
+func fail(c *gin.Context, err error) {
+	c.Error(err)
+	c.Abort()
+}
+
+// render is the one error renderer: problem+json for the API, the error
+// page (or the sign-in page for 401) for people.
+func (s *Server) render(c *gin.Context, err error) {
+	status, slug := classify(err)
+	if status == http.StatusInternalServerError {
+		s.log.Error("internal error", "path", c.Request.URL.Path, "err", err)
+	}
+	e, _ := models.AsError(err)
+	if isAPI(c) {
+		p := problem{Type: "urn:portal:problem:" + slug, Title: http.StatusText(status), Status: status}
+		if e != nil && status != http.StatusInternalServerError {
+			p.Detail = e.Detail
+			for _, f := range e.Fields {
+				p.Errors = append(p.Errors, fieldReport{Field: f.Field, Message: s.fieldMessage("en", f)})
+			}
+		}
+		if status == http.StatusTooManyRequests {
+			c.Header("Retry-After", "900")
+		}
+		c.Header("Content-Type", "application/problem+json")
+		c.Status(status)
+		_ = json.NewEncoder(c.Writer).Encode(p)
+		return
+	}
+	if status == http.StatusUnauthorized && c.Request.Method == http.MethodGet {
+		c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+		return
+	}
+	lang := langOf(c)
+	msg := s.msgs.T(lang, "err."+strconv.Itoa(status))
+	if e != nil && e.Key != "" && s.msgs.Has(e.Key) && status != http.StatusInternalServerError {
+		msg = s.msgs.T(lang, e.Key)
+	}
+	s.html(c, status, "error", &page{Title: s.msgs.T(lang, "err.title"), Error: msg, Data: status})
+}
+
+func (s *Server) fieldMessage(lang string, f models.FieldError) string {
+	key := "field." + f.Code
+	if !s.msgs.Has(key) {
+		key = "field.invalid"
+	}
+	if f.Param != "" && strings.Contains(s.msgs.T(lang, key), "%s") {
+		return s.msgs.T(lang, key, f.Param)
+	}
+	return s.msgs.T(lang, key)
+}
+
+func langOf(c *gin.Context) string {
+	if l := c.GetString("lang"); l != "" {
+		return l
+	}
+	return Languages[0]
+}
+
+// bindJSON decodes the request body into v: 400 when it is not JSON of the
+// right shape, 413 when it is too large.
+func bindJSON(c *gin.Context, v any) error {
+	if c.Request.Body == nil {
+		return models.Fail(models.ErrBadRequest, "err.400", "a JSON body is required")
+	}
+	err := json.NewDecoder(c.Request.Body).Decode(v)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &tooLarge):
+		return models.Fail(models.ErrTooLarge, "err.413", "the body is too large")
+	case errors.Is(err, io.EOF):
+		return models.Fail(models.ErrBadRequest, "err.400", "a JSON body is required")
+	default:
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return models.Fail(models.ErrBadRequest, "err.400", "field "+te.Field+" has the wrong type")
+		}
+		return models.Fail(models.ErrBadRequest, "err.400", "the body is not valid JSON")
+	}
+}
+
+// bindForm parses a page form; too large a body answers 413.
+func bindForm(c *gin.Context, v any) error {
+	if err := c.ShouldBind(v); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return models.Fail(models.ErrTooLarge, "err.413", "the body is too large")
+		}
+		return models.Fail(models.ErrBadRequest, "err.400", "the form is malformed")
+	}
+	return nil
+}
+
+// pathID parses the :id path parameter; a malformed one is simply not found.
+func pathID(c *gin.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, models.Fail(models.ErrNotFound, "err.not_found", "not found")
+	}
+	return id, nil
+}
+
+// pageOf reads ?page= and ?per_page=.
+func pageOf(c *gin.Context) models.Page {
+	p, _ := strconv.Atoi(c.Query("page"))
+	pp, _ := strconv.Atoi(c.Query("per_page"))
+	return models.Page{Page: p, PerPage: pp}.Normalise()
+}
+
+// page is what every view gets.
+type page struct {
+	Lang   string
+	Title  string
+	Actor  *models.Actor
+	Nav    []navItem
+	Path   string
+	Flash  string
+	Error  string            // message above the form or on the error page
+	Form   map[string]string // what the user typed, to show again
+	Errors map[string]string // field → message, shown next to the field
+	Data   any
+}
+
+type navItem struct {
+	Href, Label string
+}
+
+// nav lists the links the caller's roles open.
+func (s *Server) nav(a *models.Actor, lang string) []navItem {
+	items := []navItem{{"/", s.msgs.T(lang, "nav.home")}}
+	for _, n := range []struct{ action, href, key string }{
+		{"user:read", "/admin/users", "nav.users"},
+		{"audit:read", "/admin/audit", "nav.audit"},
+		{"region:read", "/regions", "nav.regions"},
+	} {
+		if a.CanAnywhere(n.action) {
+			items = append(items, navItem{n.href, s.msgs.T(lang, n.key)})
+		}
+	}
+	return items
+}
+
+// html renders a view inside the layout.
+func (s *Server) html(c *gin.Context, status int, view string, p *page) {
+	t, ok := s.pages[view]
+	if !ok {
+		s.log.Error("missing view", "view", view)
+		c.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	p.Lang = langOf(c)
+	p.Actor = policy.ActorFrom(c)
+	p.Nav = s.nav(p.Actor, p.Lang)
+	p.Path = c.Request.URL.RequestURI()
+	if p.Flash == "" {
+		if k := c.Query("done"); k != "" && s.msgs.Has(k) {
+			p.Flash = s.msgs.T(p.Lang, k)
+		}
+	}
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("X-Frame-Options", "DENY")
+	c.Status(status)
+	if err := t.ExecuteTemplate(c.Writer, "layout", p); err != nil {
+		s.log.Error("render", "view", view, "err", err)
+	}
+}
+
+// formErrors turns a model error into messages next to each field; other
+// errors become the message above the form.
+func (s *Server) formErrors(lang string, err error) (fields map[string]string, top string) {
+	fields = map[string]string{}
+	e, ok := models.AsError(err)
+	if !ok {
+		return fields, s.msgs.T(lang, "err.500")
+	}
+	for _, f := range e.Fields {
+		fields[f.Field] = s.fieldMessage(lang, f)
+	}
+	if e.Key != "" && s.msgs.Has(e.Key) {
+		top = s.msgs.T(lang, e.Key)
+	} else {
+		status, _ := classify(err)
+		top = s.msgs.T(lang, "err."+strconv.Itoa(status))
+	}
+	return fields, top
+}
+
+// parsePages parses each view with the layout, failing at start-up when a
+// view is missing or broken.
+func (s *Server) parsePages() (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		"t": func(lang, key string, args ...any) string { return s.msgs.T(lang, key, args...) },
+		"add": func(a, b int) int { return a + b },
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, errors.New("dict needs key/value pairs")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, errors.New("dict keys are strings")
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+		"roleName": func(lang, role string) string { return s.msgs.T(lang, "role."+role) },
+		"regionName": func(lang, code string) string {
+			if code == models.RootRegion {
+				return s.msgs.T(lang, "region.all")
+			}
+			return code
+		},
+		"pages": func(total int64, perPage int) int {
+			if perPage <= 0 {
+				return 1
+			}
+			return int((total + int64(perPage) - 1) / int64(perPage))
+		},
+	}
+	views, err := templatesList()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*template.Template{}
+	for _, v := range views {
+		t, err := template.New(v).Funcs(funcs).ParseFS(templates.FS, "layout.html", "views/"+v+".html")
+		if err != nil {
+			return nil, err
+		}
+		out[v] = t
+	}
+	for _, need := range requiredViews {
+		if _, ok := out[need]; !ok {
+			return nil, errors.New("missing view " + need)
+		}
+	}
+	return out, nil
+}
+
+// requiredViews are the views the handlers render.
+var requiredViews = []string{"error", "home", "login", "users", "user", "user_new", "regions", "audit"}
+
+func templatesList() ([]string, error) {
+	entries, err := templates.FS.ReadDir("views")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		out = append(out, strings.TrimSuffix(e.Name(), ".html"))
+	}
+	return out, nil
+}

@@ -1,0 +1,171 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"portal/models"
+	"portal/policy"
+
+	"github.com/gin-gonic/gin"
+)
+
+type credentials struct {
+	Username string `json:"username" form:"username"`
+	Password string `json:"password" form:"password"`
+}
+
+// me is the signed-in user with its roles and organisation.
+type me struct {
+	User           *models.User   `json:"user"`
+	Roles          []models.Grant `json:"roles"`
+	OrganisationID *int64         `json:"organisation_id"`
+}
+
+func (s *Server) meOf(c *gin.Context, u *models.User) (me, error) {
+	grants, err := s.authz.Grants(u.ID)
+	if err != nil {
+		return me{}, err
+	}
+	return me{User: u, Roles: grants, OrganisationID: u.OrganisationID}, nil
+}
+
+func (s *Server) apiSignIn(c *gin.Context) {
+	var in credentials
+	if err := bindJSON(c, &in); err != nil {
+		fail(c, err)
+		return
+	}
+	token, u, err := s.store.SignIn(c.Request.Context(), in.Username, in.Password, c.ClientIP())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	s.setSessionCookie(c, token)
+	out, err := s.meOf(c, u)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) apiSignOut(c *gin.Context) {
+	token, _ := c.Cookie(sessionCookie)
+	if err := s.store.SignOut(c.Request.Context(), token); err != nil {
+		fail(c, err)
+		return
+	}
+	s.clearSessionCookie(c)
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) apiMe(c *gin.Context) {
+	a := policy.ActorFrom(c)
+	u, err := s.store.User(c.Request.Context(), a, a.UserID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out, err := s.meOf(c, u)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// safeNext keeps a post-sign-in redirect on this site.
+func safeNext(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || next == "" || u.IsAbs() || u.Host != "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) pageLogin(c *gin.Context) {
+	if policy.ActorFrom(c).SignedIn() {
+		c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
+		return
+	}
+	s.html(c, http.StatusOK, "login", &page{Title: s.msgs.T(langOf(c), "login.title"),
+		Form: map[string]string{"next": c.Query("next")}})
+}
+
+func (s *Server) pageLoginPost(c *gin.Context) {
+	var in credentials
+	if err := bindForm(c, &in); err != nil {
+		fail(c, err)
+		return
+	}
+	next := c.PostForm("next")
+	token, _, err := s.store.SignIn(c.Request.Context(), in.Username, in.Password, c.ClientIP())
+	if err != nil {
+		status, _ := classify(err)
+		if status == http.StatusInternalServerError {
+			fail(c, err)
+			return
+		}
+		_, top := s.formErrors(langOf(c), err)
+		s.html(c, status, "login", &page{Title: s.msgs.T(langOf(c), "login.title"), Error: top,
+			Form: map[string]string{"username": in.Username, "next": next}})
+		return
+	}
+	s.setSessionCookie(c, token)
+	c.Redirect(http.StatusSeeOther, safeNext(next))
+}
+
+func (s *Server) pageLogout(c *gin.Context) {
+	token, _ := c.Cookie(sessionCookie)
+	if err := s.store.SignOut(c.Request.Context(), token); err != nil {
+		fail(c, err)
+		return
+	}
+	s.clearSessionCookie(c)
+	c.Redirect(http.StatusSeeOther, "/")
+}
+
+func (s *Server) pageLang(c *gin.Context) {
+	lang := c.Param("lang")
+	if pickLanguage(lang, "") != lang {
+		fail(c, models.Fail(models.ErrNotFound, "err.not_found", "no such language"))
+		return
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: secure(c)})
+	c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
+}
+
+// capability is one line on the home page: what a role lets its holder do.
+type capability struct {
+	Action, Href string
+}
+
+var capabilities = []capability{
+	{"user:create", "/admin/users"},
+	{"audit:read", "/admin/audit"},
+	{"workspace:procurement", ""},
+	{"workspace:expert", ""},
+	{"workspace:supervisor", ""},
+	{"workspace:agency", ""},
+	{"region:read", "/regions"},
+}
+
+type homeData struct {
+	Grants []models.Grant
+	Can    []capability
+}
+
+func (s *Server) pageHome(c *gin.Context) {
+	a := policy.ActorFrom(c)
+	d := homeData{Grants: a.Grants}
+	if a.SignedIn() {
+		for _, cp := range capabilities {
+			if a.CanAnywhere(cp.Action) {
+				d.Can = append(d.Can, cp)
+			}
+		}
+	}
+	s.html(c, http.StatusOK, "home", &page{Title: s.msgs.T(langOf(c), "home.title"), Data: d})
+}

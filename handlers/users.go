@@ -1,0 +1,189 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+
+	"portal/models"
+	"portal/policy"
+
+	"github.com/gin-gonic/gin"
+)
+
+func (s *Server) apiUsers(c *gin.Context) {
+	list, err := s.store.Users(c.Request.Context(), policy.ActorFrom(c), models.UserFilter{Q: c.Query("q")}, pageOf(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list)
+}
+
+func (s *Server) apiCreateUser(c *gin.Context) {
+	var in models.NewUser
+	if err := bindJSON(c, &in); err != nil {
+		fail(c, err)
+		return
+	}
+	u, err := s.store.CreateUser(c.Request.Context(), policy.ActorFrom(c), in)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, u)
+}
+
+// userWithRoles is a user as an admin sees it.
+type userWithRoles struct {
+	*models.User
+	Roles []models.Grant `json:"roles"`
+}
+
+func (s *Server) loadUser(c *gin.Context) (userWithRoles, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return userWithRoles{}, err
+	}
+	u, err := s.store.User(c.Request.Context(), policy.ActorFrom(c), id)
+	if err != nil {
+		return userWithRoles{}, err
+	}
+	grants, err := s.authz.Grants(u.ID)
+	return userWithRoles{User: u, Roles: grants}, err
+}
+
+func (s *Server) apiUser(c *gin.Context) {
+	u, err := s.loadUser(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, u)
+}
+
+func (s *Server) apiGrantRole(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var in models.Grant
+	if err := bindJSON(c, &in); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.store.GrantRole(c.Request.Context(), policy.ActorFrom(c), id, in); err != nil {
+		fail(c, err)
+		return
+	}
+	u, err := s.loadUser(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, u)
+}
+
+func (s *Server) apiDisableUser(disabled bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := pathID(c)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		u, err := s.store.SetUserDisabled(c.Request.Context(), policy.ActorFrom(c), id, disabled)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, u)
+	}
+}
+
+type usersData struct {
+	List models.List[models.User]
+	Q    string
+}
+
+func (s *Server) pageUsers(c *gin.Context) {
+	q := c.Query("q")
+	list, err := s.store.Users(c.Request.Context(), policy.ActorFrom(c), models.UserFilter{Q: q}, pageOf(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "users", &page{Title: s.msgs.T(langOf(c), "users.title"), Data: usersData{List: list, Q: q}})
+}
+
+func (s *Server) pageNewUser(c *gin.Context) {
+	s.html(c, http.StatusOK, "user_new", &page{Title: s.msgs.T(langOf(c), "users.new"), Form: map[string]string{}})
+}
+
+func (s *Server) pageCreateUser(c *gin.Context) {
+	var in models.NewUser
+	if err := bindForm(c, &in); err != nil {
+		fail(c, err)
+		return
+	}
+	u, err := s.store.CreateUser(c.Request.Context(), policy.ActorFrom(c), in)
+	if err != nil {
+		s.formFailed(c, "user_new", "users.new", err, map[string]string{"username": in.Username, "display_name": in.DisplayName, "phone": in.Phone}, nil)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?done=users.created")
+}
+
+// formFailed re-renders a form with what the user typed and each error next
+// to its field; errors that are not about the input go to the renderer.
+func (s *Server) formFailed(c *gin.Context, view, titleKey string, err error, form map[string]string, data any) {
+	status, _ := classify(err)
+	if status != http.StatusUnprocessableEntity && status != http.StatusConflict {
+		fail(c, err)
+		return
+	}
+	fields, top := s.formErrors(langOf(c), err)
+	s.html(c, status, view, &page{Title: s.msgs.T(langOf(c), titleKey), Form: form, Errors: fields, Error: top, Data: data})
+}
+
+type userData struct {
+	User  userWithRoles
+	Roles []string
+}
+
+func (s *Server) pageUser(c *gin.Context) {
+	u, err := s.loadUser(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "user", &page{Title: u.DisplayName, Form: map[string]string{}, Data: userData{User: u, Roles: models.GrantableRoles}})
+}
+
+func (s *Server) pageGrantRole(c *gin.Context) {
+	u, err := s.loadUser(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	g := models.Grant{Role: c.PostForm("role"), Region: c.PostForm("region")}
+	if err := s.store.GrantRole(c.Request.Context(), policy.ActorFrom(c), u.ID, g); err != nil {
+		s.formFailed(c, "user", "users.title", err, map[string]string{"role": g.Role, "region": g.Region}, userData{User: u, Roles: models.GrantableRoles})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?done=users.granted")
+}
+
+func (s *Server) pageSetDisabled(disabled bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := pathID(c)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		if _, err := s.store.SetUserDisabled(c.Request.Context(), policy.ActorFrom(c), id, disabled); err != nil {
+			fail(c, err)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(id, 10)+"?done=users.updated")
+	}
+}

@@ -188,6 +188,9 @@ func (s *Store) SetUserDisabled(ctx context.Context, a *Actor, userID int64, dis
 	if userID == a.UserID && disabled {
 		return nil, Fail(ErrConflict, "err.disable_self", "you cannot disable yourself")
 	}
+	if err := s.requireReach(a, "user:disable", userID); err != nil {
+		return nil, err
+	}
 	var u *User
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
@@ -215,6 +218,22 @@ func (s *Store) SetUserDisabled(ctx context.Context, a *Actor, userID int64, dis
 		return s.audit(tx, a, action, "user", u.ID, "", before, u)
 	})
 	return u, err
+}
+
+// requireReach checks that the actor may do action in every region where
+// the target user holds a role, so a county admin cannot act on a region's
+// staff.
+func (s *Store) requireReach(a *Actor, action string, userID int64) error {
+	grants, err := s.Authz.Grants(userID)
+	if err != nil {
+		return err
+	}
+	for _, g := range grants {
+		if err := a.require(action, g.Region); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // EnsureAdmin creates user "admin" with a nationwide admin grant when the

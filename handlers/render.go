@@ -197,14 +197,18 @@ type navItem struct {
 	Href, Label string
 }
 
+// navLinks are the header's links, each shown when the caller may do its
+// action somewhere. Features add theirs here.
+var navLinks = []struct{ action, href, key string }{
+	{"user:read", "/admin/users", "nav.users"},
+	{"audit:read", "/admin/audit", "nav.audit"},
+	{"region:read", "/regions", "nav.regions"},
+}
+
 // nav lists the links the caller's roles open.
 func (s *Server) nav(a *models.Actor, lang string) []navItem {
 	items := []navItem{{"/", s.msgs.T(lang, "nav.home")}}
-	for _, n := range []struct{ action, href, key string }{
-		{"user:read", "/admin/users", "nav.users"},
-		{"audit:read", "/admin/audit", "nav.audit"},
-		{"region:read", "/regions", "nav.regions"},
-	} {
+	for _, n := range navLinks {
 		if a.CanAnywhere(n.action) {
 			items = append(items, navItem{n.href, s.msgs.T(lang, n.key)})
 		}

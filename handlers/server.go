@@ -110,6 +110,10 @@ func (s *Server) routes(r *gin.Engine) {
 	r.POST("/admin/users/:id/disable", policy.Require("user:disable"), s.pageSetDisabled(true))
 	r.POST("/admin/users/:id/enable", policy.Require("user:disable"), s.pageSetDisabled(false))
 	r.GET("/admin/audit", policy.Require("audit:read"), s.pageAudit)
+
+	s.catalogueRoutes(r, api)
+	s.organisationRoutes(r, api)
+	s.tenderRoutes(r, api)
 }
 
 func (s *Server) readyz(c *gin.Context) {

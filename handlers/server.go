@@ -73,6 +73,7 @@ func New(store *models.Store, authz *policy.Enforcer, log *slog.Logger, cfg Conf
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		c, _ := gin.CreateTestContext(w)
 		c.Request = req
+		c.Set(policy.ActorKey, models.Anonymous(req.RemoteAddr, s.authz))
 		s.render(c, models.Fail(models.ErrForbidden, "err.csrf", "cross-origin request rejected"))
 	}))
 	return cop.Handler(r), nil

@@ -91,6 +91,9 @@ func (a *Actor) Can(action, region string) bool {
 // CanAnywhere reports whether the actor may do action in at least one region;
 // it is the route-level check, the model narrows it to the object's region.
 func (a *Actor) CanAnywhere(action string) bool {
+	if a == nil {
+		return false
+	}
 	if a.Can(action, RootRegion) {
 		return true
 	}
@@ -105,6 +108,9 @@ func (a *Actor) CanAnywhere(action string) bool {
 // Regions lists the regions where the actor may do action; RootRegion
 // stands for everywhere.
 func (a *Actor) Regions(action string) []string {
+	if a == nil {
+		return nil
+	}
 	if a.Can(action, RootRegion) {
 		return []string{RootRegion}
 	}
@@ -119,6 +125,9 @@ func (a *Actor) Regions(action string) []string {
 
 // HasRole reports whether the actor holds role in any region.
 func (a *Actor) HasRole(role string) bool {
+	if a == nil {
+		return false
+	}
 	for _, g := range a.Grants {
 		if g.Role == role {
 			return true

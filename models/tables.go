@@ -1,0 +1,9 @@
+package models
+
+// Tables lists every gorm model, so that a test can prove the migrated
+// schema has each column the models use. Add each new model here.
+func Tables() []any {
+	return []any{
+		&Region{}, &User{}, &Session{}, &SignInFailure{}, &AuditEvent{},
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"strings"
 )
 
 // Languages the pages speak; the first is the default.
@@ -79,16 +78,13 @@ func (c Catalogue) Has(key string) bool {
 	return ok
 }
 
-// pickLanguage chooses from the lang cookie, else Accept-Language, else zh.
-func pickLanguage(cookie, accept string) string {
+// pickLanguage chooses the lang cookie's language, else Chinese: the
+// portal speaks Chinese unless the user switches, whatever the browser asks.
+func pickLanguage(cookie string) string {
 	for _, l := range Languages {
 		if cookie == l {
 			return l
 		}
-	}
-	accept = strings.ToLower(accept)
-	if strings.HasPrefix(accept, "en") {
-		return "en"
 	}
 	return Languages[0]
 }

@@ -166,7 +166,7 @@ func (s *Server) loadActor(c *gin.Context) {
 	}
 	c.Set(policy.ActorKey, actor)
 	lang, _ := c.Cookie("lang")
-	c.Set("lang", pickLanguage(lang, c.GetHeader("Accept-Language")))
+	c.Set("lang", pickLanguage(lang))
 	c.Next()
 }
 

@@ -129,7 +129,7 @@ func (s *Server) pageLogout(c *gin.Context) {
 
 func (s *Server) pageLang(c *gin.Context) {
 	lang := c.Param("lang")
-	if pickLanguage(lang, "") != lang {
+	if pickLanguage(lang) != lang {
 		fail(c, models.Fail(models.ErrNotFound, "err.not_found", "no such language"))
 		return
 	}

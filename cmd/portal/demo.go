@@ -51,5 +51,5 @@ func seedDemo(ctx context.Context, s *models.Store) error {
 			return err
 		}
 	}
-	return nil
+	return seedDemoOrganisations(ctx, s)
 }

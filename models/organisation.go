@@ -1,0 +1,824 @@
+package models
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"portal/models/uscc"
+
+	"gorm.io/gorm"
+)
+
+// Organisation statuses.
+const (
+	OrgPending     = "pending"
+	OrgVerified    = "verified"
+	OrgRejected    = "rejected"
+	OrgSuspended   = "suspended"
+	OrgBlacklisted = "blacklisted"
+)
+
+// OrgStatuses lists every organisation status.
+var OrgStatuses = []string{OrgPending, OrgVerified, OrgRejected, OrgSuspended, OrgBlacklisted}
+
+// Organisation lifecycle events; each is also the casbin action "org:"+event.
+const (
+	OrgVerify    = "verify"
+	OrgReject    = "reject"
+	OrgSuspend   = "suspend"
+	OrgBlacklist = "blacklist"
+)
+
+// OrgEvents lists the lifecycle events in the order pages offer them.
+var OrgEvents = []string{OrgVerify, OrgReject, OrgSuspend, OrgBlacklist}
+
+type orgTransition struct{ from, event string }
+
+// orgTransitions is the organisation lifecycle: (status, event) → status.
+// Every status change goes through it. A blacklist keeps the organisation
+// blacklisted after its end date until staff reinstate it with "verify", so
+// the end of a blacklist is a decision someone records, not a silent flip.
+// A rejection is final, except that a rejected applicant may be blacklisted.
+var orgTransitions = map[orgTransition]string{
+	{OrgPending, OrgVerify}:        OrgVerified,
+	{OrgPending, OrgReject}:        OrgRejected,
+	{OrgVerified, OrgSuspend}:      OrgSuspended,
+	{OrgSuspended, OrgVerify}:      OrgVerified,
+	{OrgBlacklisted, OrgVerify}:    OrgVerified, // reinstatement, only after the end date
+	{OrgPending, OrgBlacklist}:     OrgBlacklisted,
+	{OrgVerified, OrgBlacklist}:    OrgBlacklisted,
+	{OrgRejected, OrgBlacklist}:    OrgBlacklisted,
+	{OrgSuspended, OrgBlacklist}:   OrgBlacklisted,
+	{OrgBlacklisted, OrgBlacklist}: "", // never: a running blacklist is not restarted
+}
+
+// orgNext returns the status that event leads to from status, if any.
+func orgNext(status, event string) (string, bool) {
+	next, ok := orgTransitions[orgTransition{status, event}]
+	return next, ok && next != ""
+}
+
+// orgDateLayout is the API's date format.
+const orgDateLayout = "2006-01-02"
+
+// orgZone is the portal's calendar: a date ("today", "until") is a day in
+// China Standard Time, whatever the server's own zone.
+var orgZone = time.FixedZone("CST", 8*60*60)
+
+func (s *Store) orgToday() string { return s.Now().In(orgZone).Format(orgDateLayout) }
+
+// Organisation is a social work organisation (承接主体). Phone, address,
+// legal representative, founding date, volunteers and the status reason are
+// private to its members and to staff of its region.
+type Organisation struct {
+	ID               int64     `json:"id" gorm:"primaryKey"`
+	Name             string    `json:"name"`
+	CreditCode       string    `json:"credit_code"`
+	RegistrationType string    `json:"registration_type"`
+	RegionCode       string    `json:"region"`
+	Status           string    `json:"status"`
+	StatusReason     string    `json:"status_reason"`
+	BlacklistedUntil string    `json:"blacklisted_until,omitempty"`
+	LegalRep         string    `json:"legal_rep"`
+	FoundedOn        string    `json:"founded_on"`
+	Address          string    `json:"address"`
+	Phone            string    `json:"phone"`
+	Volunteers       int       `json:"volunteers"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+}
+
+// TableName is the organisations table.
+func (Organisation) TableName() string { return "organisations" }
+
+// OrganisationPublic is what anyone may see of a verified organisation.
+type OrganisationPublic struct {
+	ID               int64  `json:"id"`
+	Name             string `json:"name"`
+	CreditCode       string `json:"credit_code"`
+	RegionCode       string `json:"region"`
+	RegistrationType string `json:"registration_type"`
+	Status           string `json:"status"`
+}
+
+// Public returns the public fields.
+func (o *Organisation) Public() OrganisationPublic {
+	return OrganisationPublic{ID: o.ID, Name: o.Name, CreditCode: o.CreditCode, RegionCode: o.RegionCode,
+		RegistrationType: o.RegistrationType, Status: o.Status}
+}
+
+// Social worker certificate levels (社会工作者职业水平证书).
+const (
+	LevelAssistant    = "assistant"    // 助理社会工作师
+	LevelIntermediate = "intermediate" // 社会工作师
+	LevelSenior       = "senior"       // 高级社会工作师
+)
+
+// RosterLevels lists the certificate levels, lowest first.
+var RosterLevels = []string{LevelAssistant, LevelIntermediate, LevelSenior}
+
+// RosterEntry is one person on an organisation's staff roster; Level and
+// CertificateNo are set together for a certified social worker.
+type RosterEntry struct {
+	ID             int64     `json:"id" gorm:"primaryKey"`
+	OrganisationID int64     `json:"organisation_id"`
+	Name           string    `json:"name"`
+	Position       string    `json:"position"`
+	Level          string    `json:"level"`
+	CertificateNo  string    `json:"certificate_no"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// TableName is the roster table.
+func (RosterEntry) TableName() string { return "organisation_staff" }
+
+// Colleague is a member user of an organisation, as its members and staff see it.
+type Colleague struct {
+	ID          int64  `json:"id"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Disabled    bool   `json:"disabled"`
+}
+
+// OrganisationView is an organisation as one caller may see it. Org holds
+// only the public fields unless Full; the lists are filled for the single
+// organisation of Store.Organisation, never for list rows.
+type OrganisationView struct {
+	Org       Organisation
+	Full      bool     // a member, or staff of its region
+	Member    bool     // a member: may edit profile, roster, documents, colleagues
+	Events    []string // lifecycle events the caller may apply now
+	Staff     []RosterEntry
+	Documents []OrgDocument
+	Members   []Colleague
+	detail    bool
+}
+
+// SocialWorkers counts the roster's certified social workers by level.
+func (v *OrganisationView) SocialWorkers() map[string]int {
+	out := map[string]int{LevelAssistant: 0, LevelIntermediate: 0, LevelSenior: 0}
+	for _, r := range v.Staff {
+		if r.Level != "" {
+			out[r.Level]++
+		}
+	}
+	return out
+}
+
+// MarshalJSON shows the public fields only, unless the caller may see all.
+func (v OrganisationView) MarshalJSON() ([]byte, error) {
+	switch {
+	case !v.Full:
+		return json.Marshal(v.Org.Public())
+	case !v.detail:
+		return json.Marshal(v.Org)
+	}
+	return json.Marshal(struct {
+		Organisation
+		SocialWorkers map[string]int `json:"social_workers"`
+		Staff         []RosterEntry  `json:"staff"`
+		Documents     []OrgDocument  `json:"documents"`
+		Members       []Colleague    `json:"members"`
+		Events        []string       `json:"events"`
+	}{v.Org, v.SocialWorkers(), v.Staff, v.Documents, v.Members, v.Events})
+}
+
+// orgAccess says what the actor may see of o.
+type orgAccess struct {
+	member bool // one of its users (with its agency grant)
+	staff  bool // procurement or supervisor staff of its region
+	public bool // the public may see it
+}
+
+func (x orgAccess) full() bool    { return x.member || x.staff }
+func (x orgAccess) visible() bool { return x.member || x.staff || x.public }
+
+func orgAccessOf(a *Actor, o *Organisation) orgAccess {
+	return orgAccess{
+		member: a.SignedIn() && a.OrganisationID != nil && *a.OrganisationID == o.ID && a.Can("org:manage", o.RegionCode),
+		staff:  a.Can("org:review", o.RegionCode),
+		public: o.Status == OrgVerified && a.Can("org:read", o.RegionCode),
+	}
+}
+
+func orgNotFound() error { return Fail(ErrNotFound, "err.not_found", "organisation not found") }
+
+func (s *Store) orgByID(db *gorm.DB, id int64) (*Organisation, error) {
+	var o Organisation
+	if err := db.First(&o, id).Error; err != nil {
+		return nil, notFound(err, "organisation")
+	}
+	return &o, nil
+}
+
+// orgFor loads an organisation the actor may see, and what it may see.
+func (s *Store) orgFor(db *gorm.DB, a *Actor, id int64) (*Organisation, orgAccess, error) {
+	o, err := s.orgByID(db, id)
+	if err != nil {
+		return nil, orgAccess{}, err
+	}
+	x := orgAccessOf(a, o)
+	if !x.visible() {
+		return nil, x, orgNotFound()
+	}
+	return o, x, nil
+}
+
+// orgForMember loads an organisation the actor is a member of: 404 when the
+// actor cannot see it at all, 403 when it can see but not change it.
+func (s *Store) orgForMember(db *gorm.DB, a *Actor, id int64) (*Organisation, error) {
+	o, x, err := s.orgFor(db, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if !x.member {
+		return nil, Fail(ErrForbidden, "err.forbidden", "only the organisation's own members may change it")
+	}
+	return o, nil
+}
+
+func (s *Store) orgView(a *Actor, o *Organisation, x orgAccess) OrganisationView {
+	v := OrganisationView{Org: *o, Full: x.full(), Member: x.member}
+	if !v.Full {
+		v.Org = Organisation{ID: o.ID, Name: o.Name, CreditCode: o.CreditCode, RegionCode: o.RegionCode,
+			RegistrationType: o.RegistrationType, Status: o.Status}
+	}
+	if x.staff {
+		for _, ev := range OrgEvents {
+			if _, ok := orgNext(o.Status, ev); ok && a.Can("org:"+ev, o.RegionCode) {
+				v.Events = append(v.Events, ev)
+			}
+		}
+	}
+	return v
+}
+
+// Organisation loads one organisation as the actor may see it: everything
+// (roster, documents, members) for its members and for staff of its region,
+// the public fields of a verified organisation for anyone else, else 404.
+func (s *Store) Organisation(ctx context.Context, a *Actor, id int64) (*OrganisationView, error) {
+	db := s.DB.WithContext(ctx)
+	o, x, err := s.orgFor(db, a, id)
+	if err != nil {
+		return nil, err
+	}
+	v := s.orgView(a, o, x)
+	v.detail = true
+	if v.Full {
+		v.Staff, v.Documents, v.Members = []RosterEntry{}, []OrgDocument{}, []Colleague{}
+		if err := db.Where("organisation_id = ?", o.ID).Order("id").Find(&v.Staff).Error; err != nil {
+			return nil, err
+		}
+		if err := db.Where("organisation_id = ?", o.ID).Order("id").Find(&v.Documents).Error; err != nil {
+			return nil, err
+		}
+		if err := db.Model(&User{}).Where("organisation_id = ?", o.ID).Order("id").Find(&v.Members).Error; err != nil {
+			return nil, err
+		}
+	}
+	if v.Events == nil {
+		v.Events = []string{}
+	}
+	return &v, nil
+}
+
+// OrganisationFilter narrows the organisation list.
+type OrganisationFilter struct {
+	Region string // region code prefix
+	Status string
+	Q      string // part of the name or credit code
+}
+
+// Organisations lists organisations: staff (procurement, supervisors) see
+// every organisation of their regions with all fields; everyone else sees
+// verified organisations' public fields.
+func (s *Store) Organisations(ctx context.Context, a *Actor, f OrganisationFilter, p Page) (List[OrganisationView], error) {
+	p = p.Normalise()
+	out := List[OrganisationView]{Items: []OrganisationView{}, Page: p.Page, PerPage: p.PerPage}
+	f.Region, f.Status, f.Q = strings.TrimSpace(f.Region), strings.TrimSpace(f.Status), strings.TrimSpace(f.Q)
+	var fields []FieldError
+	if f.Region != "" && !regionRe.MatchString(f.Region) {
+		fields = append(fields, Field("region", "regioncode", ""))
+	}
+	if f.Status != "" && !slices.Contains(OrgStatuses, f.Status) {
+		fields = append(fields, Field("status", "oneof", strings.Join(OrgStatuses, " ")))
+	}
+	if len(fields) > 0 {
+		return out, Invalid(fields...)
+	}
+	if !a.CanAnywhere("org:read") && !a.CanAnywhere("org:review") {
+		return out, a.require("org:read", RootRegion)
+	}
+	q := s.DB.WithContext(ctx).Model(&Organisation{})
+	if a.CanAnywhere("org:review") {
+		q = regionScope(q, "region_code", a.Regions("org:review"))
+	} else {
+		q = q.Where("status = ?", OrgVerified)
+	}
+	if f.Region != "" {
+		q = q.Where("region_code LIKE ?", f.Region+"%")
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Q != "" {
+		q = q.Where("(name LIKE ? OR credit_code LIKE ?)", "%"+f.Q+"%", "%"+strings.ToUpper(f.Q)+"%")
+	}
+	if err := q.Count(&out.Total).Error; err != nil {
+		return out, err
+	}
+	var rows []Organisation
+	if err := q.Order("id").Offset(p.offset()).Limit(p.PerPage).Find(&rows).Error; err != nil {
+		return out, err
+	}
+	for i := range rows {
+		out.Items = append(out.Items, s.orgView(a, &rows[i], orgAccessOf(a, &rows[i])))
+	}
+	return out, nil
+}
+
+// NewOrganisation is the organisation part of a registration.
+type NewOrganisation struct {
+	Name       string `json:"name" validate:"required,max=128"`
+	CreditCode string `json:"credit_code" validate:"required"`
+	LegalRep   string `json:"legal_rep" validate:"required,max=64"`
+	Region     string `json:"region" validate:"required"`
+	FoundedOn  string `json:"founded_on" validate:"required"`
+	Phone      string `json:"phone" validate:"required,phone"`
+	Address    string `json:"address" validate:"max=256"`
+}
+
+// Registration is a new organisation with its first member.
+type Registration struct {
+	Organisation NewOrganisation `json:"organisation"`
+	User         NewUser         `json:"user"`
+}
+
+func (r *Registration) normalise() {
+	o := &r.Organisation
+	for _, p := range []*string{&o.Name, &o.CreditCode, &o.LegalRep, &o.Region, &o.FoundedOn, &o.Phone, &o.Address} {
+		*p = strings.TrimSpace(*p)
+	}
+	r.User.normalise()
+}
+
+// orgFieldErrors returns the field errors of a validation failure (nil for none)
+// and any other error as is.
+func orgFieldErrors(err error) ([]FieldError, error) {
+	if err == nil {
+		return nil, nil
+	}
+	if e, ok := AsError(err); ok && e.Kind == ErrInvalid {
+		return e.Fields, nil
+	}
+	return nil, err
+}
+
+func orgHasField(fields []FieldError, name string) bool {
+	for _, f := range fields {
+		if f.Field == name {
+			return true
+		}
+	}
+	return false
+}
+
+// orgCheckCreditCode parses a unified social credit code and checks what the
+// uscc package leaves to its caller: a civil-affairs registration type and
+// a real county in positions 3–8.
+func (s *Store) orgCheckCreditCode(db *gorm.DB, field, raw string) (uscc.Code, *FieldError) {
+	code, err := uscc.Parse(raw)
+	if err != nil {
+		f := Field(field, "uscc_invalid", "")
+		if ue, ok := err.(*uscc.Error); ok {
+			f.Code = ue.Code()
+			switch ue.Reason {
+			case uscc.ReasonCheck:
+				f.Param = string(ue.Expected)
+			case uscc.ReasonCharset, uscc.ReasonDivision:
+				f.Param = fmt.Sprint(ue.Position)
+			}
+		}
+		return "", &f
+	}
+	if code.RegistrationType() == "" {
+		f := Field(field, "uscc_civil_affairs", "")
+		return "", &f
+	}
+	var n int64
+	if err := db.Model(&Region{}).Where("code = ? AND level = ?", code.Division(), LevelCounty).Count(&n).Error; err != nil || n == 0 {
+		f := Field(field, "uscc_county", code.Division())
+		return "", &f
+	}
+	return code, nil
+}
+
+// orgCheckRegion accepts an existing city or county code.
+func (s *Store) orgCheckRegion(db *gorm.DB, field, code string) *FieldError {
+	if !regionRe.MatchString(code) {
+		f := Field(field, "regioncode", "")
+		return &f
+	}
+	var r Region
+	if err := db.First(&r, "code = ?", code).Error; err != nil {
+		f := Field(field, "region", "")
+		return &f
+	}
+	if r.Level != LevelCity && r.Level != LevelCounty {
+		f := Field(field, "org_region_level", "")
+		return &f
+	}
+	return nil
+}
+
+// orgCheckFoundedOn accepts a YYYY-MM-DD date that is not in the future.
+func (s *Store) orgCheckFoundedOn(field, date string) *FieldError {
+	if _, err := time.Parse(orgDateLayout, date); err != nil {
+		f := Field(field, "org_date", "")
+		return &f
+	}
+	if date > s.orgToday() {
+		f := Field(field, "org_not_future", "")
+		return &f
+	}
+	return nil
+}
+
+// Register creates a pending organisation, its first member and the
+// member's agency grant in the organisation's region, all in one
+// transaction: on any error nothing is left behind.
+func (s *Store) Register(ctx context.Context, a *Actor, in Registration) (*OrganisationView, *User, error) {
+	if !a.CanAnywhere("org:register") {
+		return nil, nil, a.require("org:register", RootRegion)
+	}
+	in.normalise()
+	db := s.DB.WithContext(ctx)
+	fields, err := orgFieldErrors(s.validate(&in))
+	if err != nil {
+		return nil, nil, err
+	}
+	o := &in.Organisation
+	var code uscc.Code
+	if !orgHasField(fields, "organisation.credit_code") {
+		var f *FieldError
+		if code, f = s.orgCheckCreditCode(db, "organisation.credit_code", o.CreditCode); f != nil {
+			fields = append(fields, *f)
+		}
+	}
+	if !orgHasField(fields, "organisation.region") {
+		if f := s.orgCheckRegion(db, "organisation.region", o.Region); f != nil {
+			fields = append(fields, *f)
+		}
+	}
+	if !orgHasField(fields, "organisation.founded_on") {
+		if f := s.orgCheckFoundedOn("organisation.founded_on", o.FoundedOn); f != nil {
+			fields = append(fields, *f)
+		}
+	}
+	if len(fields) > 0 {
+		return nil, nil, Invalid(fields...)
+	}
+	now := s.now()
+	org := &Organisation{Name: o.Name, CreditCode: code.String(), RegistrationType: code.RegistrationType(),
+		RegionCode: o.Region, Status: OrgPending, LegalRep: o.LegalRep, FoundedOn: o.FoundedOn,
+		Address: o.Address, Phone: o.Phone, CreatedAt: now, UpdatedAt: now}
+	var u *User
+	var apply func()
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&Organisation{}).Where("credit_code = ?", org.CreditCode).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return orgCodeTaken()
+		}
+		if err := tx.Create(org).Error; err != nil {
+			if isDuplicate(err) {
+				return orgCodeTaken()
+			}
+			return err
+		}
+		if err := s.audit(tx, a, "organisation.register", "organisation", org.ID, org.RegionCode, nil, org); err != nil {
+			return err
+		}
+		var err error
+		if u, apply, err = s.orgAddMember(tx, a, org, in.User); err != nil {
+			if e, ok := AsError(err); ok {
+				for i := range e.Fields {
+					e.Fields[i].Field = "user." + e.Fields[i].Field
+				}
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	apply()
+	v := s.orgView(a, org, orgAccess{member: true})
+	v.Member = false // the caller is not (yet) signed in as the new member
+	return &v, u, nil
+}
+
+func orgCodeTaken() error {
+	e := Invalid(Field("organisation.credit_code", "taken", ""))
+	e.Kind, e.Key, e.Detail = ErrConflict, "err.org_code_taken", "an organisation with this credit code is already registered"
+	return e
+}
+
+// orgAddMember creates a user of org with an agency grant in org's region
+// inside tx; the returned apply makes the grant effective after commit.
+func (s *Store) orgAddMember(tx *gorm.DB, a *Actor, org *Organisation, in NewUser) (*User, func(), error) {
+	u, err := s.createUser(tx, a, in, &org.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	g := Grant{Role: RoleAgency, Region: org.RegionCode}
+	apply, err := s.Authz.AddGrant(tx, u.ID, g)
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, apply, s.audit(tx, a, "user.grant", "user", u.ID, org.RegionCode, nil, g)
+}
+
+// AddColleague lets a member add another agency user to its organisation.
+func (s *Store) AddColleague(ctx context.Context, a *Actor, orgID int64, in NewUser) (*User, error) {
+	if !a.CanAnywhere("org:manage") {
+		return nil, a.require("org:manage", RootRegion)
+	}
+	org, err := s.orgForMember(s.DB.WithContext(ctx), a, orgID)
+	if err != nil {
+		return nil, err
+	}
+	var u *User
+	var apply func()
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		u, apply, err = s.orgAddMember(tx, a, org, in)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	apply()
+	return u, nil
+}
+
+// OrganisationProfile changes a member's organisation's profile; nil fields
+// stay. Name, credit code and region are the registration's and are not
+// changed here: the region decides which staff oversee the organisation.
+type OrganisationProfile struct {
+	LegalRep   *string `json:"legal_rep"`
+	FoundedOn  *string `json:"founded_on"`
+	Address    *string `json:"address"`
+	Phone      *string `json:"phone"`
+	Volunteers *int    `json:"volunteers"`
+}
+
+// orgProfileCheck validates the merged profile.
+type orgProfileCheck struct {
+	LegalRep string `json:"legal_rep" validate:"required,max=64"`
+	Address  string `json:"address" validate:"max=256"`
+	Phone    string `json:"phone" validate:"required,phone"`
+}
+
+// orgMaxVolunteers bounds the volunteer count against typing errors.
+const orgMaxVolunteers = 1_000_000
+
+// UpdateOrganisation changes the profile of the member's own organisation.
+func (s *Store) UpdateOrganisation(ctx context.Context, a *Actor, id int64, in OrganisationProfile) (*OrganisationView, error) {
+	if !a.CanAnywhere("org:manage") {
+		return nil, a.require("org:manage", RootRegion)
+	}
+	var out *OrganisationView
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		o, err := s.orgForMember(tx, a, id)
+		if err != nil {
+			return err
+		}
+		before := *o
+		set := func(dst *string, src *string) {
+			if src != nil {
+				*dst = strings.TrimSpace(*src)
+			}
+		}
+		set(&o.LegalRep, in.LegalRep)
+		set(&o.FoundedOn, in.FoundedOn)
+		set(&o.Address, in.Address)
+		set(&o.Phone, in.Phone)
+		if in.Volunteers != nil {
+			o.Volunteers = *in.Volunteers
+		}
+		fields, err := orgFieldErrors(s.validate(&orgProfileCheck{LegalRep: o.LegalRep, Address: o.Address, Phone: o.Phone}))
+		if err != nil {
+			return err
+		}
+		if f := s.orgCheckFoundedOn("founded_on", o.FoundedOn); f != nil {
+			fields = append(fields, *f)
+		}
+		if o.Volunteers < 0 || o.Volunteers > orgMaxVolunteers {
+			fields = append(fields, Field("volunteers", "org_count", ""))
+		}
+		if len(fields) > 0 {
+			return Invalid(fields...)
+		}
+		o.UpdatedAt = s.now()
+		if err := tx.Model(o).Select("legal_rep", "founded_on", "address", "phone", "volunteers", "updated_at").Updates(o).Error; err != nil {
+			return err
+		}
+		v := s.orgView(a, o, orgAccessOf(a, o))
+		out = &v
+		return s.audit(tx, a, "organisation.update", "organisation", o.ID, o.RegionCode, before, o)
+	})
+	return out, err
+}
+
+// OrgStatusChange is the input of a lifecycle event: a reason (required for
+// reject, suspend and blacklist) and, for a blacklist, its last day.
+type OrgStatusChange struct {
+	Reason string `json:"reason" form:"reason"`
+	Until  string `json:"until" form:"until"`
+}
+
+// ChangeOrganisationStatus applies a lifecycle event (verify, reject,
+// suspend, blacklist) by procurement staff of the organisation's region.
+// An event the current status does not allow answers 409 and changes
+// nothing.
+func (s *Store) ChangeOrganisationStatus(ctx context.Context, a *Actor, id int64, event string, in OrgStatusChange) (*OrganisationView, error) {
+	if !slices.Contains(OrgEvents, event) {
+		return nil, Fail(ErrNotFound, "err.not_found", "no such action")
+	}
+	action := "org:" + event
+	if !a.CanAnywhere(action) {
+		return nil, a.require(action, RootRegion)
+	}
+	in.Reason, in.Until = strings.TrimSpace(in.Reason), strings.TrimSpace(in.Until)
+	var out *OrganisationView
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		o, x, err := s.orgFor(tx, a, id)
+		if err != nil {
+			return err
+		}
+		if !x.staff {
+			return Fail(ErrForbidden, "err.forbidden", "only staff of the organisation's region may do this")
+		}
+		if err := a.require(action, o.RegionCode); err != nil {
+			return err
+		}
+		next, ok := orgNext(o.Status, event)
+		if !ok {
+			return Fail(ErrConflict, "err.org_transition", fmt.Sprintf("a %s organisation cannot be given %q", o.Status, event))
+		}
+		today := s.orgToday()
+		if o.Status == OrgBlacklisted && today <= o.BlacklistedUntil {
+			return Fail(ErrConflict, "err.org_blacklist_running", "the organisation is blacklisted until "+o.BlacklistedUntil)
+		}
+		var fields []FieldError
+		if event != OrgVerify && in.Reason == "" {
+			fields = append(fields, Field("reason", "required", ""))
+		} else if len([]rune(in.Reason)) > 1000 {
+			fields = append(fields, Field("reason", "max", "1000"))
+		}
+		until := ""
+		if event == OrgBlacklist {
+			if _, err := time.Parse(orgDateLayout, in.Until); err != nil {
+				fields = append(fields, Field("until", "org_date", ""))
+			} else if in.Until <= today {
+				fields = append(fields, Field("until", "org_after_today", ""))
+			}
+			until = in.Until
+		}
+		if len(fields) > 0 {
+			return Invalid(fields...)
+		}
+		before := *o
+		o.Status, o.StatusReason, o.BlacklistedUntil, o.UpdatedAt = next, in.Reason, until, s.now()
+		res := tx.Model(&Organisation{}).Where("id = ? AND status = ?", o.ID, before.Status).
+			Updates(map[string]any{"status": o.Status, "status_reason": o.StatusReason, "blacklisted_until": o.BlacklistedUntil, "updated_at": o.UpdatedAt})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return Fail(ErrConflict, "err.org_transition", "the organisation changed meanwhile; try again")
+		}
+		v := s.orgView(a, o, x)
+		out = &v
+		return s.audit(tx, a, "organisation."+event, "organisation", o.ID, o.RegionCode, before, o)
+	})
+	return out, err
+}
+
+// OrganisationCanBid answers nil when the organisation may bid or win at
+// the given time: it is verified. Anything else is ErrConflict naming why.
+// A blacklisted organisation stays blacklisted after its end date until
+// procurement staff reinstate it, so the end date alone never re-opens
+// bidding. db may be a transaction of the caller.
+func (s *Store) OrganisationCanBid(db *gorm.DB, orgID int64, at time.Time) error {
+	o, err := s.orgByID(db, orgID)
+	if err != nil {
+		return err
+	}
+	switch o.Status {
+	case OrgVerified:
+		return nil
+	case OrgBlacklisted:
+		if at.In(orgZone).Format(orgDateLayout) <= o.BlacklistedUntil {
+			return Fail(ErrConflict, "err.org_cannot_bid", "the organisation is blacklisted until "+o.BlacklistedUntil)
+		}
+		return Fail(ErrConflict, "err.org_cannot_bid", "the organisation's blacklist ended on "+o.BlacklistedUntil+
+			"; it may bid again once procurement staff reinstate it")
+	}
+	return Fail(ErrConflict, "err.org_cannot_bid", "the organisation is "+o.Status+", not verified")
+}
+
+// NewRosterEntry is a person to add to the roster.
+type NewRosterEntry struct {
+	Name          string `json:"name" form:"name" validate:"required,max=64"`
+	Position      string `json:"position" form:"position" validate:"max=64"`
+	Level         string `json:"level" form:"level" validate:"omitempty,oneof=assistant intermediate senior"`
+	CertificateNo string `json:"certificate_no" form:"certificate_no" validate:"max=64"`
+}
+
+// AddRosterEntry adds a person to the member's organisation's roster. A
+// certified social worker has both a level and a certificate number, and a
+// certificate number appears once per organisation.
+func (s *Store) AddRosterEntry(ctx context.Context, a *Actor, orgID int64, in NewRosterEntry) (*RosterEntry, error) {
+	if !a.CanAnywhere("org:manage") {
+		return nil, a.require("org:manage", RootRegion)
+	}
+	for _, p := range []*string{&in.Name, &in.Position, &in.Level, &in.CertificateNo} {
+		*p = strings.TrimSpace(*p)
+	}
+	var out *RosterEntry
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		org, err := s.orgForMember(tx, a, orgID)
+		if err != nil {
+			return err
+		}
+		fields, err := orgFieldErrors(s.validate(&in))
+		if err != nil {
+			return err
+		}
+		if in.Level != "" && in.CertificateNo == "" && !orgHasField(fields, "certificate_no") {
+			fields = append(fields, Field("certificate_no", "required", ""))
+		}
+		if in.CertificateNo != "" && in.Level == "" && !orgHasField(fields, "level") {
+			fields = append(fields, Field("level", "required", ""))
+		}
+		if len(fields) > 0 {
+			return Invalid(fields...)
+		}
+		r := &RosterEntry{OrganisationID: org.ID, Name: in.Name, Position: in.Position, Level: in.Level,
+			CertificateNo: in.CertificateNo, CreatedAt: s.now()}
+		if in.CertificateNo != "" {
+			var n int64
+			if err := tx.Model(&RosterEntry{}).Where("organisation_id = ? AND certificate_no = ?", org.ID, in.CertificateNo).Count(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return orgCertificateTaken()
+			}
+		}
+		if err := tx.Create(r).Error; err != nil {
+			if isDuplicate(err) {
+				return orgCertificateTaken()
+			}
+			return err
+		}
+		out = r
+		return s.audit(tx, a, "organisation.staff_add", "organisation", org.ID, org.RegionCode, nil, r)
+	})
+	return out, err
+}
+
+func orgCertificateTaken() error {
+	e := Invalid(Field("certificate_no", "taken", ""))
+	e.Kind, e.Key, e.Detail = ErrConflict, "err.org_certificate_taken", "this certificate number is already on the roster"
+	return e
+}
+
+// RemoveRosterEntry takes a person off the member's organisation's roster.
+func (s *Store) RemoveRosterEntry(ctx context.Context, a *Actor, orgID, entryID int64) error {
+	if !a.CanAnywhere("org:manage") {
+		return a.require("org:manage", RootRegion)
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		org, err := s.orgForMember(tx, a, orgID)
+		if err != nil {
+			return err
+		}
+		var r RosterEntry
+		if err := tx.Where("id = ? AND organisation_id = ?", entryID, org.ID).First(&r).Error; err != nil {
+			return notFound(err, "roster entry")
+		}
+		if err := tx.Delete(&r).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, a, "organisation.staff_remove", "organisation", org.ID, org.RegionCode, r, nil)
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"portal/models"
 )
@@ -63,6 +64,83 @@ var matrixRoutes = []matrixRoute{
 	{"GET", "/admin/users/{user}", nil, "anon=303 admin=200 admin-other=200 *=403"},
 	{"GET", "/admin/audit", nil, "anon=303 admin=200 admin-other=200 procurement=200 procurement-other=200 *=403"},
 	{"GET", "/no/such/page", nil, "*=404"},
+	// Catalogue: anyone reads published versions; only procurement staff of
+	// a province change it, so every persona here (city level) is refused;
+	// {draft} is a draft version of 45 that none of them may see.
+	{"GET", "/api/v1/catalogue/items", nil, "*=200"},
+	{"GET", "/api/v1/catalogue/items?year=2026&region=450102", nil, "*=200"},
+	{"GET", "/api/v1/catalogue/items?year={draft}", nil, "*=404"},
+	{"GET", "/api/v1/catalogue/items/C0601", nil, "*=200"},
+	{"GET", "/api/v1/catalogue/items/C0699", nil, "*=404"},
+	{"GET", "/api/v1/catalogue/items/C0601?year={draft}", nil, "*=404"},
+	{"POST", "/api/v1/catalogue/items", func(n int) any {
+		return map[string]any{"year": catalogueDraftYear, "code": fmt.Sprintf("C06%02d", 10+n%80), "parent": "C06", "name": "新事项", "name_en": "New item"}
+	}, "anon=401 *=403"},
+	{"PATCH", "/api/v1/catalogue/items/C0601?year={draft}", func(int) any { return map[string]string{"name": "改名"} }, "anon=401 *=403"},
+	{"GET", "/api/v1/catalogue/versions", nil, "*=200"},
+	{"GET", "/api/v1/catalogue/versions/2026", nil, "*=200"},
+	{"GET", "/api/v1/catalogue/versions/{draft}", nil, "*=404"},
+	{"POST", "/api/v1/catalogue/versions", func(n int) any { return map[string]int{"from_year": 2026, "year": 2030 + n%60} }, "anon=401 *=403"},
+	{"POST", "/api/v1/catalogue/versions/{draft}/publish", nil, "anon=401 *=403"},
+	{"GET", "/catalogue", nil, "*=200"},
+	{"GET", "/catalogue?year={draft}", nil, "*=404"},
+	{"GET", "/catalogue/items/C0601", nil, "*=200"},
+	{"GET", "/catalogue/items/C0699", nil, "*=404"},
+	{"GET", "/catalogue/manage", nil, "anon=303 *=403"},
+	{"GET", "/catalogue/manage/items/new?year={draft}", nil, "anon=303 *=403"},
+	{"GET", "/catalogue/manage/items/C0601/edit?year={draft}", nil, "anon=303 *=403"},
+	{"POST", "/catalogue/manage/versions", nil, "anon=401 *=403"},
+	{"POST", "/catalogue/manage/versions/{draft}/publish", nil, "anon=401 *=403"},
+	{"POST", "/catalogue/manage/items", nil, "anon=401 *=403"},
+	{"POST", "/catalogue/manage/items/C0601", nil, "anon=401 *=403"},
+	// Organisations: {org} a verified and {pending} a pending organisation
+	// of 4501 ({fresh-…} new ones for rows that change them); {myorg} the
+	// "agency" persona's own (verified) organisation.
+	{"POST", "/api/v1/registrations", func(n int) any {
+		return orgBody(fmt.Sprintf("reg%d", n), "450105", orgCreditCode("450105", n))
+	}, "*=201"},
+	{"GET", "/api/v1/organisations", nil, "*=200"},
+	{"GET", "/api/v1/organisations?status=pending", nil, "*=200"},
+	{"GET", "/api/v1/organisations/{org}", nil, "*=200"},
+	{"GET", "/api/v1/organisations/{pending}", nil, "procurement=200 supervisor=200 *=404"},
+	{"GET", "/api/v1/organisations/{myorg}", nil, "*=200"},
+	{"PATCH", "/api/v1/organisations/{myorg}", func(n int) any { return map[string]int{"volunteers": n} }, "anon=401 agency=200 *=403"},
+	{"PATCH", "/api/v1/organisations/{pending}", func(n int) any { return map[string]int{"volunteers": n} }, "anon=401 agency=404 agency-other=404 *=403"},
+	{"POST", "/api/v1/organisations/{fresh-pending}/verify", func(int) any { return map[string]string{} }, "anon=401 procurement=200 procurement-other=404 *=403"},
+	{"POST", "/api/v1/organisations/{fresh-pending}/reject", func(int) any { return map[string]string{"reason": "材料不全"} }, "anon=401 procurement=200 procurement-other=404 *=403"},
+	{"POST", "/api/v1/organisations/{pending}/suspend", func(int) any { return map[string]string{"reason": "x"} }, "anon=401 procurement=409 procurement-other=404 *=403"},
+	{"POST", "/api/v1/organisations/{fresh-org}/suspend", func(int) any { return map[string]string{"reason": "投诉"} }, "anon=401 procurement=200 procurement-other=403 *=403"},
+	{"POST", "/api/v1/organisations/{fresh-org}/blacklist", func(int) any {
+		return map[string]string{"reason": "虚假材料", "until": time.Now().AddDate(1, 0, 0).Format("2006-01-02")}
+	}, "anon=401 procurement=200 procurement-other=403 *=403"},
+	{"POST", "/api/v1/organisations/{myorg}/staff", func(n int) any {
+		return map[string]string{"name": "社工", "level": "assistant", "certificate_no": fmt.Sprintf("C%d", n)}
+	}, "anon=401 agency=201 *=403"},
+	{"DELETE", "/api/v1/organisations/{myorg}/staff/{staff}", nil, "anon=401 agency=204 *=403"},
+	{"POST", "/api/v1/organisations/{myorg}/members", func(n int) any {
+		return map[string]string{"username": fmt.Sprintf("colleague%d", n), "password": testPassword, "display_name": "同事"}
+	}, "anon=401 agency=201 *=403"},
+	{"GET", "/api/v1/organisations/{myorg}/documents", nil, "anon=401 procurement=200 supervisor=200 agency=200 *=404"},
+	{"POST", "/api/v1/organisations/{myorg}/documents", func(int) any { return map[string]string{"kind": "other"} }, "anon=401 agency=400 *=403"},
+	{"GET", "/api/v1/organisations/{myorg}/documents/{doc}", nil, "anon=401 procurement=200 supervisor=200 agency=200 *=404"},
+	{"GET", "/register", nil, "*=200"},
+	{"POST", "/register", nil, "*=422"},
+	{"GET", "/organisations", nil, "*=200"},
+	{"GET", "/organisations?status=pending", nil, "*=200"},
+	{"GET", "/organisations/{org}", nil, "*=200"},
+	{"GET", "/organisations/{pending}", nil, "procurement=200 supervisor=200 *=404"},
+	{"GET", "/organisations/{myorg}", nil, "*=200"},
+	{"GET", "/my/organisation", nil, "anon=303 agency=303 agency-other=303 *=403"},
+	{"POST", "/organisations/{myorg}/profile", nil, "anon=401 agency=422 *=403"},
+	{"POST", "/organisations/{myorg}/staff", nil, "anon=401 agency=422 *=403"},
+	{"POST", "/organisations/{myorg}/staff/{staff}/delete", nil, "anon=401 agency=303 *=403"},
+	{"POST", "/organisations/{myorg}/members", nil, "anon=401 agency=422 *=403"},
+	{"POST", "/organisations/{myorg}/documents", nil, "anon=401 agency=400 *=403"},
+	{"GET", "/organisations/{myorg}/documents/{doc}", nil, "anon=303 procurement=200 supervisor=200 agency=200 *=404"},
+	{"POST", "/organisations/{fresh-pending}/verify", nil, "anon=401 procurement=303 procurement-other=404 *=403"},
+	{"POST", "/organisations/{pending}/reject", nil, "anon=401 procurement=422 procurement-other=404 *=403"},
+	{"POST", "/organisations/{org}/suspend", nil, "anon=401 procurement=422 procurement-other=403 *=403"},
+	{"POST", "/organisations/{org}/blacklist", nil, "anon=401 procurement=422 procurement-other=403 *=403"},
 }
 
 func parseWant(t *testing.T, spec string) map[string]int {
@@ -114,20 +192,11 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	return f
 }
 
-// agency makes a member of an organisation registered in region.
+// agency makes a member of a verified organisation registered in region.
 func (f *matrixFixture) agency(username, region string) *client {
-	e := f.e
-	e.t.Helper()
-	u, err := e.store.CreateUser(context.Background(), e.root, models.NewUser{Username: username, Password: testPassword, DisplayName: username})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	apply, err := e.authz.AddGrant(e.store.DB, u.ID, models.Grant{Role: models.RoleAgency, Region: region})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	apply()
-	return e.signIn(username)
+	f.e.t.Helper()
+	f.e.verifyOrg(f.e.registerOrg(username, region))
+	return f.e.signIn(username)
 }
 
 func (f *matrixFixture) expand(path string) string {
@@ -143,12 +212,17 @@ func (f *matrixFixture) expand(path string) string {
 		}
 		path = strings.ReplaceAll(path, "{user}", strconv.FormatInt(u.ID, 10))
 	}
+	if strings.Contains(path, "{draft}") {
+		path = strings.ReplaceAll(path, "{draft}", f.catalogueDraft())
+	}
+	path = f.orgExpand(path)
+	path = f.tenderExpand(path)
 	return path
 }
 
 func TestAuthorisationMatrix(t *testing.T) {
 	f := newMatrixFixture(t)
-	for _, r := range matrixRoutes {
+	for _, r := range append(matrixRoutes, tenderMatrix...) {
 		want := parseWant(t, r.want)
 		for _, p := range personas {
 			c := f.clients[p]

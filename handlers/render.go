@@ -5,10 +5,12 @@ import (
 	"errors"
 	"html/template"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"portal/models"
 	"portal/policy"
@@ -203,6 +205,13 @@ var navLinks = []struct{ action, href, key string }{
 	{"user:read", "/admin/users", "nav.users"},
 	{"audit:read", "/admin/audit", "nav.audit"},
 	{"region:read", "/regions", "nav.regions"},
+	{"catalogue:read", "/catalogue", "nav.catalogue"},
+	{"org:review", "/organisations?status=pending", "nav.org_review"},
+	{"org:manage", "/my/organisation", "nav.my_org"},
+	{"tender:read", "/tenders", "nav.tenders"},
+	{"workspace:bids", "/my/bids", "nav.my_bids"},
+	{"workspace:evaluations", "/my/evaluations", "nav.evaluations"},
+	{"contract:read", "/contracts", "nav.contracts"},
 }
 
 // nav lists the links the caller's roles open.
@@ -266,7 +275,7 @@ func (s *Server) formErrors(lang string, err error) (fields map[string]string, t
 // view is missing or broken.
 func (s *Server) parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"t": func(lang, key string, args ...any) string { return s.msgs.T(lang, key, args...) },
+		"t":   func(lang, key string, args ...any) string { return s.msgs.T(lang, key, args...) },
 		"add": func(a, b int) int { return a + b },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
@@ -317,7 +326,8 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 }
 
 // requiredViews are the views the handlers render.
-var requiredViews = []string{"error", "home", "login", "users", "user", "user_new", "regions", "audit"}
+var requiredViews = []string{"error", "home", "login", "users", "user", "user_new", "regions", "audit", "register", "orgs", "org", "catalogue", "catalogue_item", "catalogue_manage", "catalogue_item_form",
+	"tender_list", "tender_show", "tender_notice", "tender_form", "bid_form", "bid_list", "evaluation_staff", "evaluation_review", "evaluation_list", "contract_list", "contract_show"}
 
 func templatesList() ([]string, error) {
 	entries, err := templates.FS.ReadDir("views")
@@ -329,4 +339,23 @@ func templatesList() ([]string, error) {
 		out = append(out, strings.TrimSuffix(e.Name(), ".html"))
 	}
 	return out, nil
+}
+
+// serveDownload sends a stored file as an attachment that the browser will
+// neither sniff nor run.
+func serveDownload(c *gin.Context, filename, contentType, etag string, modified time.Time, content io.ReadSeeker) {
+	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": filename})
+	if disposition == "" {
+		disposition = "attachment"
+	}
+	h := c.Writer.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", disposition)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Cache-Control", "private, no-store")
+	if etag != "" {
+		h.Set("ETag", `"`+etag+`"`)
+	}
+	http.ServeContent(c.Writer, c.Request, "", modified, content)
 }

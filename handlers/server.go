@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -25,6 +26,7 @@ import (
 type Config struct {
 	TrustedProxies []string
 	MaxBodyBytes   int64
+	MaxUploadBytes int64 // body limit of upload routes (allowUpload); 0: a document's limit plus room for the form
 }
 
 // Server holds the dependencies of every handler.
@@ -42,6 +44,9 @@ type Server struct {
 func New(store *models.Store, authz *policy.Enforcer, log *slog.Logger, cfg Config) (http.Handler, error) {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.MaxUploadBytes == 0 {
+		cfg.MaxUploadBytes = models.MaxOrgDocumentBytes + 1<<20
 	}
 	msgs, err := LoadCatalogue(templates.FS)
 	if err != nil {
@@ -185,9 +190,24 @@ func (s *Server) clearSessionCookie(c *gin.Context) {
 }
 
 // limitBody caps request bodies; a larger one fails to parse with 413.
+// It keeps the unlimited body so that allowUpload can set a larger cap.
 func (s *Server) limitBody(c *gin.Context) {
 	if c.Request.Body != nil {
+		c.Set(rawBodyKey, c.Request.Body)
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+	}
+	c.Next()
+}
+
+const rawBodyKey = "portal.rawBody"
+
+// allowUpload gives an upload route the larger MaxUploadBytes cap in place
+// of the default one.
+func (s *Server) allowUpload(c *gin.Context) {
+	if raw, ok := c.Get(rawBodyKey); ok {
+		if body, ok := raw.(io.ReadCloser); ok {
+			c.Request.Body = http.MaxBytesReader(c.Writer, body, s.cfg.MaxUploadBytes)
+		}
 	}
 	c.Next()
 }

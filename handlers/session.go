@@ -150,6 +150,12 @@ var capabilities = []capability{
 	{"workspace:supervisor", ""},
 	{"workspace:agency", ""},
 	{"region:read", "/regions"},
+	{"catalogue:read", "/catalogue"},
+	{"org:review", "/organisations?status=pending"},
+	{"org:manage", "/my/organisation"},
+	{"workspace:tenders", "/tenders?mine=1"},
+	{"workspace:bids", "/my/bids"},
+	{"workspace:evaluations", "/my/evaluations"},
 }
 
 type homeData struct {

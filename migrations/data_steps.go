@@ -84,3 +84,14 @@ func addRules(tx *gorm.DB, rules [][]string) error {
 	}
 	return tx.Exec("UPDATE policy_versions SET version = version + 1 WHERE id = 1").Error
 }
+
+// policyFile is a step that adds the rules of one policy/ file.
+func policyFile(name string) func(tx *gorm.DB, d models.Dialect) error {
+	return func(tx *gorm.DB, _ models.Dialect) error {
+		rules, err := policy.Rules(name)
+		if err != nil {
+			return err
+		}
+		return addRules(tx, rules)
+	}
+}

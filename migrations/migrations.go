@@ -31,6 +31,9 @@ var Steps = []Step{
 	{Version: 1, Description: "core tables: regions, users, sessions, sign-in failures, audit, casbin rules", File: "0001_core.sql"},
 	{Version: 2, Description: "administrative divisions (NBS 2023 codes)", Run: loadRegions},
 	{Version: 3, Description: "default access policy from policy/default.csv", Run: loadDefaultPolicy},
+	{Version: 4, Description: "purchase catalogue: versions, items, indicators; Guangxi's 2026 children's-services catalogue; catalogue policy", File: "0004_catalogue.sql", Run: loadCatalogue},
+	{Version: 5, Description: "organisations: registrations, profiles, staff rosters, documents; organisation policy", File: "0005_organisations.sql", Run: policyFile("0005_organisations.csv")},
+	{Version: 6, Description: "tenders, enquiries, sealed bids, panels, scores, credit checks, challenges, contracts; tender policy", File: "0006_tenders.sql", Run: policyFile("0006_tenders.csv")},
 }
 
 // Latest is the schema version this binary expects.

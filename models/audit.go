@@ -24,6 +24,8 @@ type AuditEvent struct {
 	Before     string    `json:"before,omitempty"`
 	After      string    `json:"after,omitempty"`
 	RemoteAddr string    `json:"remote_addr"`
+	// SealedTenderID hides an event about a bid until that tender's deadline.
+	SealedTenderID *int64 `json:"-"`
 }
 
 // audit writes an event inside tx; callers pass the same tx as the change.
@@ -96,6 +98,8 @@ func (s *Store) AuditEvents(ctx context.Context, a *Actor, f AuditFilter, p Page
 		}
 		q = q.Where(cond, args...)
 	}
+	// Events about sealed bids stay hidden until their tender's deadline.
+	q = q.Where("sealed_tender_id IS NULL OR sealed_tender_id IN (SELECT id FROM tenders WHERE bid_deadline <= ?)", s.now())
 	if f.ObjectType != "" {
 		q = q.Where("object_type = ?", f.ObjectType)
 	}

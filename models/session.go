@@ -13,7 +13,7 @@ import (
 // Session is a signed-in browser or program. Only the SHA-256 of the token
 // is stored, so a database read does not yield usable cookies.
 type Session struct {
-	ID         string    `gorm:"primaryKey"`
+	ID         string `gorm:"primaryKey"`
 	UserID     int64
 	CreatedAt  time.Time
 	LastSeenAt time.Time

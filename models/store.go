@@ -97,6 +97,8 @@ type Store struct {
 	Validate *validator.Validate
 	Now      func() time.Time
 	Settings Settings
+	DataDir  string  // where uploaded files live (under files/); set by the caller
+	Sealer   *Sealer // encrypts sealed bids; set by the caller
 }
 
 // NewStore builds a Store with the real clock and default settings.

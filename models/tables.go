@@ -5,5 +5,9 @@ package models
 func Tables() []any {
 	return []any{
 		&Region{}, &User{}, &Session{}, &SignInFailure{}, &AuditEvent{},
+		&CatalogueVersion{}, &CatalogueItem{}, &CatalogueIndicator{},
+		&Organisation{}, &RosterEntry{}, &OrgDocument{},
+		&Tender{}, &BudgetLine{}, &Target{}, &Criterion{}, &Invitation{}, &Enquiry{}, &Bid{},
+		&PanelMember{}, &Score{}, &CreditCheck{}, &Challenge{}, &Contract{}, &ContractTarget{}, &Tranche{}, &BidAttachment{},
 	}
 }

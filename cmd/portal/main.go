@@ -66,6 +66,14 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	store := models.NewStore(db, dialect, authz)
 	store.Settings.MinBidPeriod = cfg.MinBidPeriod
 	store.Settings.ChallengePeriod = cfg.ChallengePeriod
+	store.DataDir = cfg.DataDir
+	key, err := models.LoadSealKey(getenv("PORTAL_SEAL_KEY"), cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	if store.Sealer, err = models.NewSealer(key); err != nil {
+		return err
+	}
 
 	if pw, err := store.EnsureAdmin(ctx, cfg.AdminPassword); err != nil {
 		return err
@@ -77,7 +85,7 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 		if err := seedDemo(ctx, store); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
-		log.Info("demo data ready", "password", demoPassword)
+		log.Info("demo data ready")
 	}
 
 	h, err := handlers.New(store, authz, log, handlers.Config{TrustedProxies: cfg.TrustedProxies})

@@ -171,7 +171,10 @@ func Store(t testing.TB) (*models.Store, *policy.Enforcer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return models.NewStore(db, d, en), en
+	s := models.NewStore(db, d, en)
+	s.DataDir = t.TempDir()
+	s.Sealer = models.RandomSealer()
+	return s, en
 }
 
 func copyFile(from, to string) error {

@@ -1,0 +1,793 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Tender statuses. "opened" and "unsuccessful" may also follow from the
+// clock: a published tender past its deadline is opened (or unsuccessful
+// when too few bids were submitted) the moment anyone looks.
+const (
+	TenderDraft        = "draft"
+	TenderPublished    = "published"
+	TenderOpened       = "opened"
+	TenderEvaluating   = "evaluating"
+	TenderAwarded      = "awarded"
+	TenderContracted   = "contracted"
+	TenderCancelled    = "cancelled"
+	TenderUnsuccessful = "unsuccessful"
+)
+
+// Evaluation methods.
+const (
+	EvalComprehensive = "comprehensive" // 综合评分法
+	EvalLowestPrice   = "lowest_price"  // 最低评标价法
+)
+
+// MethodRule is one procurement method's settings: the law's numbers live
+// here, not in branches.
+type MethodRule struct {
+	Name         string
+	NameEn       string
+	MinBidPeriod time.Duration // publish → deadline
+	MinValidBids int
+	PanelMin     int  // odd, at least
+	PanelMinBig  int  // at 10,000,000 yuan and above
+	Tender       bool // 招标: the law's stricter panel rule
+	Enquiries    bool
+	Invited      bool // only invited organisations may bid
+}
+
+const day = 24 * time.Hour
+
+// bigBudgetFen is 10,000,000 yuan, from which a tender's panel needs 7.
+const bigBudgetFen = 10_000_000 * 100
+
+// Methods are the procurement methods by API value.
+var Methods = map[string]MethodRule{
+	"open_tender":              {Name: "公开招标", NameEn: "Open tender", MinBidPeriod: 20 * day, MinValidBids: 3, PanelMin: 5, PanelMinBig: 7, Tender: true, Enquiries: true},
+	"invited_tender":           {Name: "邀请招标", NameEn: "Invited tender", MinBidPeriod: 20 * day, MinValidBids: 3, PanelMin: 5, PanelMinBig: 7, Tender: true, Enquiries: true, Invited: true},
+	"competitive_consultation": {Name: "竞争性磋商", NameEn: "Competitive consultation", MinBidPeriod: 10 * day, MinValidBids: 3, PanelMin: 3, PanelMinBig: 3, Enquiries: true},
+	"competitive_negotiation":  {Name: "竞争性谈判", NameEn: "Competitive negotiation", MinBidPeriod: 3 * day, MinValidBids: 3, PanelMin: 3, PanelMinBig: 3, Enquiries: true},
+	"single_source":            {Name: "单一来源", NameEn: "Single source", MinBidPeriod: 0, MinValidBids: 1, PanelMin: 3, PanelMinBig: 3},
+	"inquiry":                  {Name: "询价", NameEn: "Request for quotation", MinBidPeriod: 3 * day, MinValidBids: 3, PanelMin: 3, PanelMinBig: 3, Enquiries: true},
+}
+
+// MethodKeys lists the methods in a stable order.
+var MethodKeys = []string{"open_tender", "invited_tender", "competitive_consultation", "competitive_negotiation", "single_source", "inquiry"}
+
+// FundingSources by API value.
+var FundingSources = map[string]string{
+	"central_assistance": "中央困难群众救助补助资金",
+	"central_lottery":    "中央彩票公益金",
+	"provincial_lottery": "自治区/省级彩票公益金",
+	"local_budget":       "本级财政预算",
+	"other":              "其他资金",
+}
+
+// FundingSourceKeys lists the sources in a stable order.
+var FundingSourceKeys = []string{"central_assistance", "central_lottery", "provincial_lottery", "local_budget", "other"}
+
+// tenderEvents is the tender lifecycle: event → from → to. Every stored
+// status change goes through transition().
+var tenderEvents = map[string]map[string]string{
+	"publish":   {TenderDraft: TenderPublished},
+	"amend":     {TenderPublished: TenderPublished},
+	"edit":      {TenderDraft: TenderDraft},
+	"cancel":    {TenderDraft: TenderCancelled, TenderPublished: TenderCancelled, TenderOpened: TenderCancelled, TenderEvaluating: TenderCancelled, TenderAwarded: TenderCancelled},
+	"appoint":   {TenderOpened: TenderEvaluating, TenderEvaluating: TenderEvaluating},
+	"evaluate":  {TenderOpened: TenderOpened, TenderEvaluating: TenderEvaluating}, // disqualify, credit checks, scores
+	"award":     {TenderOpened: TenderAwarded, TenderEvaluating: TenderAwarded},
+	"fail":      {TenderOpened: TenderUnsuccessful, TenderEvaluating: TenderUnsuccessful},
+	"challenge": {TenderAwarded: TenderAwarded},
+	"contract":  {TenderAwarded: TenderContracted},
+}
+
+// transition returns the status after event, or 409.
+func transition(table map[string]map[string]string, object, event, from string) (string, error) {
+	to, ok := table[event][from]
+	if !ok {
+		return "", Fail(ErrConflict, "err.transition", fmt.Sprintf("a %s that is %s cannot %s", object, from, event))
+	}
+	return to, nil
+}
+
+// Tender is a purchase project (采购项目).
+type Tender struct {
+	ID            int64        `json:"id" gorm:"primaryKey"`
+	Code          string       `json:"code"`
+	Title         string       `json:"title"`
+	RegionCode    string       `json:"region"`
+	CatalogueYear int          `json:"catalogue_year"`
+	CatalogueCode string       `json:"catalogue_code"`
+	Method        string       `json:"method"`
+	Evaluation    string       `json:"evaluation"`
+	Status        string       `json:"status"`
+	BudgetFen     int64        `json:"budget_fen"`
+	PriceWeight   int          `json:"price_weight"`
+	ServiceStart  string       `json:"service_start"`
+	ServiceEnd    string       `json:"service_end"`
+	BidDeadline   time.Time    `json:"bid_deadline"`
+	PublishedAt   *time.Time   `json:"published_at"`
+	CancelReason  string       `json:"cancel_reason,omitempty"`
+	AwardedAt     *time.Time   `json:"awarded_at,omitempty"`
+	WinnerBidID   *int64       `json:"-"`
+	CreatedBy     int64        `json:"-"`
+	CreatedAt     time.Time    `json:"created_at"`
+	UpdatedAt     time.Time    `json:"updated_at"`
+	Budget        []BudgetLine `json:"budget" gorm:"-"`
+	Targets       []Target     `json:"targets" gorm:"-"`
+	Criteria      []Criterion  `json:"criteria" gorm:"-"`
+	Invited       []int64      `json:"invited,omitempty" gorm:"-"`
+	stored        string       // the stored status, before the clock
+	submitted     int64        // submitted bids, known only after the deadline
+}
+
+// BudgetLine is the part of the budget from one funding source.
+type BudgetLine struct {
+	ID        int64  `json:"-" gorm:"primaryKey"`
+	TenderID  int64  `json:"-"`
+	Source    string `json:"source" validate:"required"`
+	AmountFen int64  `json:"amount_fen"`
+}
+
+// TableName of BudgetLine.
+func (BudgetLine) TableName() string { return "tender_budget_lines" }
+
+// Target is the value a tender requires of one of its item's indicators.
+type Target struct {
+	ID        int64   `json:"-" gorm:"primaryKey"`
+	TenderID  int64   `json:"-"`
+	Indicator string  `json:"indicator"`
+	Value     float64 `json:"value"`
+}
+
+// TableName of Target.
+func (Target) TableName() string { return "tender_targets" }
+
+// Criterion is a technical scoring criterion with its maximum points.
+type Criterion struct {
+	ID        int64  `json:"-" gorm:"primaryKey"`
+	TenderID  int64  `json:"-"`
+	Key       string `json:"key"`
+	Name      string `json:"name"`
+	MaxPoints int    `json:"max_points"`
+}
+
+// TableName of Criterion.
+func (Criterion) TableName() string { return "tender_criteria" }
+
+// Invitation names an organisation invited to an invited tender.
+type Invitation struct {
+	ID             int64 `gorm:"primaryKey"`
+	TenderID       int64
+	OrganisationID int64
+}
+
+// TableName of Invitation.
+func (Invitation) TableName() string { return "tender_invitations" }
+
+// Rule returns the tender's method settings.
+func (t *Tender) Rule() MethodRule { return Methods[t.Method] }
+
+// PastDeadline reports whether the bids are open at now.
+func (t *Tender) PastDeadline(now time.Time) bool { return !now.Before(t.BidDeadline) }
+
+// Public reports whether anyone may read the tender: it has been published.
+func (t *Tender) Public() bool { return t.PublishedAt != nil }
+
+// TenderInput is the body of a new tender or of a change to one.
+type TenderInput struct {
+	Title         string       `json:"title"`
+	Region        string       `json:"region"`
+	CatalogueCode string       `json:"catalogue_code"`
+	CatalogueYear int          `json:"catalogue_year"`
+	Method        string       `json:"method"`
+	Evaluation    string       `json:"evaluation"`
+	Budget        []BudgetLine `json:"budget"`
+	ServiceStart  string       `json:"service_start"`
+	ServiceEnd    string       `json:"service_end"`
+	Targets       []Target     `json:"targets"`
+	PriceWeight   int          `json:"price_weight"`
+	Criteria      []Criterion  `json:"criteria"`
+	BidDeadline   time.Time    `json:"bid_deadline"`
+	Invited       []int64      `json:"invited"`
+}
+
+// Input returns the tender as an input, to apply a partial change over.
+func (t *Tender) Input() TenderInput {
+	return TenderInput{Title: t.Title, Region: t.RegionCode, CatalogueCode: t.CatalogueCode, CatalogueYear: t.CatalogueYear,
+		Method: t.Method, Evaluation: t.Evaluation, Budget: t.Budget, ServiceStart: t.ServiceStart, ServiceEnd: t.ServiceEnd,
+		Targets: t.Targets, PriceWeight: t.PriceWeight, Criteria: t.Criteria, BidDeadline: t.BidDeadline, Invited: t.Invited}
+}
+
+var keyRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+
+// chinaZone is the zone of the portal's dates.
+var chinaZone = time.FixedZone("CST", 8*3600)
+
+func parseDate(s string) (time.Time, bool) {
+	t, err := time.ParseInLocation("2006-01-02", s, chinaZone)
+	return t, err == nil
+}
+
+// check validates a tender input against the catalogue and the method's
+// rules, returning every field error at once.
+func (s *Store) checkTender(ctx context.Context, in *TenderInput) ([]FieldError, *CatalogueItem, error) {
+	var fe []FieldError
+	add := func(field, code, param string) { fe = append(fe, Field(field, code, param)) }
+	in.Title = strings.TrimSpace(in.Title)
+	if in.Title == "" {
+		add("title", "required", "")
+	} else if len([]rune(in.Title)) > 200 {
+		add("title", "max", "200")
+	}
+	if _, err := s.Region(ctx, in.Region); err != nil {
+		add("region", "region", "")
+	}
+	rule, ok := Methods[in.Method]
+	if !ok {
+		add("method", "oneof", strings.Join(MethodKeys, " "))
+	}
+	if in.Evaluation == "" {
+		in.Evaluation = EvalComprehensive
+	}
+	if in.Evaluation != EvalComprehensive && in.Evaluation != EvalLowestPrice {
+		add("evaluation", "oneof", EvalComprehensive+" "+EvalLowestPrice)
+	}
+	var item *CatalogueItem
+	if in.CatalogueCode == "" {
+		add("catalogue_code", "required", "")
+	} else if in.Region != "" {
+		var err error
+		item, err = s.CatalogueItem(ctx, in.Region, in.CatalogueYear, in.CatalogueCode)
+		if err != nil || len(item.Indicators) == 0 {
+			add("catalogue_code", "catalogue_item", "")
+			item = nil
+		} else {
+			in.CatalogueYear = item.Year
+		}
+	}
+	if len(in.Budget) == 0 {
+		add("budget", "required", "")
+	}
+	seen := map[string]bool{}
+	for i, b := range in.Budget {
+		if _, ok := FundingSources[b.Source]; !ok {
+			add(fmt.Sprintf("budget[%d].source", i), "oneof", strings.Join(FundingSourceKeys, " "))
+		} else if seen[b.Source] {
+			add(fmt.Sprintf("budget[%d].source", i), "unique", "")
+		}
+		seen[b.Source] = true
+		if b.AmountFen <= 0 {
+			add(fmt.Sprintf("budget[%d].amount_fen", i), "gt", "0")
+		}
+	}
+	start, okStart := parseDate(in.ServiceStart)
+	end, okEnd := parseDate(in.ServiceEnd)
+	if !okStart {
+		add("service_start", "date", "")
+	}
+	if !okEnd {
+		add("service_end", "date", "")
+	}
+	if okStart && okEnd {
+		if !end.After(start) {
+			add("service_end", "after_start", "")
+		} else if end.After(start.AddDate(3, 0, 0)) {
+			// One year is the rule; stable recurring services may run three.
+			add("service_end", "max_period", "3")
+		}
+	}
+	if item != nil {
+		keys := map[string]bool{}
+		for _, ind := range item.Indicators {
+			keys[ind.Key] = true
+		}
+		seenT := map[string]bool{}
+		for i, tg := range in.Targets {
+			if !keys[tg.Indicator] {
+				add(fmt.Sprintf("targets[%d].indicator", i), "indicator", in.CatalogueCode)
+			} else if seenT[tg.Indicator] {
+				add(fmt.Sprintf("targets[%d].indicator", i), "unique", "")
+			}
+			seenT[tg.Indicator] = true
+			if tg.Value < 0 {
+				add(fmt.Sprintf("targets[%d].value", i), "gte", "0")
+			}
+		}
+	}
+	if in.Evaluation == EvalLowestPrice {
+		in.PriceWeight = 100
+		if len(in.Criteria) > 0 {
+			add("criteria", "none_for_lowest_price", "")
+		}
+	} else {
+		if in.PriceWeight < 10 || in.PriceWeight > 30 {
+			add("price_weight", "between", "10 30")
+		}
+		if len(in.Criteria) == 0 {
+			add("criteria", "required", "")
+		}
+		sum := in.PriceWeight
+		seenC := map[string]bool{}
+		for i, c := range in.Criteria {
+			if !keyRe.MatchString(c.Key) {
+				add(fmt.Sprintf("criteria[%d].key", i), "key", "")
+			} else if seenC[c.Key] {
+				add(fmt.Sprintf("criteria[%d].key", i), "unique", "")
+			}
+			seenC[c.Key] = true
+			if strings.TrimSpace(c.Name) == "" {
+				add(fmt.Sprintf("criteria[%d].name", i), "required", "")
+			}
+			if c.MaxPoints <= 0 {
+				add(fmt.Sprintf("criteria[%d].max_points", i), "gt", "0")
+			}
+			sum += c.MaxPoints
+		}
+		if len(in.Criteria) > 0 && sum != 100 {
+			add("criteria", "sum_100", fmt.Sprint(sum))
+		}
+	}
+	if in.BidDeadline.IsZero() {
+		add("bid_deadline", "required", "")
+	}
+	if ok && rule.Invited && len(in.Invited) < rule.MinValidBids {
+		add("invited", "min_invited", fmt.Sprint(rule.MinValidBids))
+	}
+	if ok && !rule.Invited && len(in.Invited) > 0 {
+		add("invited", "not_invited_method", "")
+	}
+	for i, id := range in.Invited {
+		if err := s.OrganisationCanBid(s.DB.WithContext(ctx), id, s.now()); err != nil {
+			add(fmt.Sprintf("invited[%d]", i), "org_can_bid", "")
+		}
+	}
+	return fe, item, nil
+}
+
+// minBidPeriod is the method's legal minimum unless the deployment
+// overrides it.
+func (s *Store) minBidPeriod(rule MethodRule) time.Duration {
+	if s.Settings.MinBidPeriod != nil {
+		return *s.Settings.MinBidPeriod
+	}
+	return rule.MinBidPeriod
+}
+
+// CreateTender drafts a tender in a region the caller buys for.
+func (s *Store) CreateTender(ctx context.Context, a *Actor, in TenderInput) (*Tender, error) {
+	if !a.CanAnywhere("tender:manage") {
+		return nil, a.require("tender:manage", RootRegion)
+	}
+	fe, _, err := s.checkTender(ctx, &in)
+	if err != nil {
+		return nil, err
+	}
+	if len(fe) > 0 {
+		return nil, Invalid(fe...)
+	}
+	if err := a.require("tender:manage", in.Region); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	t := &Tender{Title: in.Title, RegionCode: in.Region, CatalogueYear: in.CatalogueYear, CatalogueCode: in.CatalogueCode,
+		Method: in.Method, Evaluation: in.Evaluation, Status: TenderDraft, PriceWeight: in.PriceWeight,
+		ServiceStart: in.ServiceStart, ServiceEnd: in.ServiceEnd, BidDeadline: in.BidDeadline.UTC(),
+		CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now}
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&Tender{}).Where("region_code = ?", in.Region).Count(&n).Error; err != nil {
+			return err
+		}
+		t.Code = fmt.Sprintf("%s-%d-%04d", in.Region, now.In(chinaZone).Year(), n+1)
+		if err := tx.Omit(clause.Associations).Create(t).Error; err != nil {
+			return err
+		}
+		if err := s.saveTenderParts(tx, t, in); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "tender.create", "tender", t.ID, t.RegionCode, nil, t)
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.stored = t.Status
+	return t, nil
+}
+
+// saveTenderParts replaces a tender's budget, targets, criteria and
+// invitations.
+func (s *Store) saveTenderParts(tx *gorm.DB, t *Tender, in TenderInput) error {
+	for _, m := range []any{&BudgetLine{}, &Target{}, &Criterion{}, &Invitation{}} {
+		if err := tx.Where("tender_id = ?", t.ID).Delete(m).Error; err != nil {
+			return err
+		}
+	}
+	t.Budget, t.Targets, t.Criteria, t.Invited = nil, nil, nil, nil
+	t.BudgetFen = 0
+	for _, b := range in.Budget {
+		b.ID, b.TenderID = 0, t.ID
+		t.Budget = append(t.Budget, b)
+		t.BudgetFen += b.AmountFen
+	}
+	for _, x := range in.Targets {
+		x.ID, x.TenderID = 0, t.ID
+		t.Targets = append(t.Targets, x)
+	}
+	for _, c := range in.Criteria {
+		c.ID, c.TenderID = 0, t.ID
+		t.Criteria = append(t.Criteria, c)
+	}
+	if len(t.Budget) > 0 {
+		if err := tx.Create(&t.Budget).Error; err != nil {
+			return err
+		}
+	}
+	if len(t.Targets) > 0 {
+		if err := tx.Create(&t.Targets).Error; err != nil {
+			return err
+		}
+	}
+	if len(t.Criteria) > 0 {
+		if err := tx.Create(&t.Criteria).Error; err != nil {
+			return err
+		}
+	}
+	for _, id := range in.Invited {
+		if slices.Contains(t.Invited, id) {
+			continue
+		}
+		t.Invited = append(t.Invited, id)
+		if err := tx.Create(&Invitation{TenderID: t.ID, OrganisationID: id}).Error; err != nil {
+			return err
+		}
+	}
+	return tx.Model(t).Update("budget_fen", t.BudgetFen).Error
+}
+
+// loadTender reads a tender with its parts and its status at now. With
+// lock, the row is locked for the rest of tx (PostgreSQL; SQLite
+// serialises writers anyway).
+func (s *Store) loadTender(tx *gorm.DB, id int64, lock bool) (*Tender, error) {
+	var t Tender
+	q := tx
+	if lock && s.Dialect == Postgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.First(&t, id).Error; err != nil {
+		return nil, notFound(err, "tender")
+	}
+	if err := s.fillTenders(tx, []*Tender{&t}); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// fillTenders loads parts and applies the clock to each tender's status.
+func (s *Store) fillTenders(db *gorm.DB, ts []*Tender) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(ts))
+	byID := map[int64]*Tender{}
+	for i, t := range ts {
+		ids[i] = t.ID
+		byID[t.ID] = t
+		t.Budget, t.Targets, t.Criteria, t.Invited = []BudgetLine{}, []Target{}, []Criterion{}, nil
+	}
+	var budget []BudgetLine
+	var targets []Target
+	var criteria []Criterion
+	var invites []Invitation
+	if err := db.Where("tender_id IN ?", ids).Order("id").Find(&budget).Error; err != nil {
+		return err
+	}
+	if err := db.Where("tender_id IN ?", ids).Order("id").Find(&targets).Error; err != nil {
+		return err
+	}
+	if err := db.Where("tender_id IN ?", ids).Order("id").Find(&criteria).Error; err != nil {
+		return err
+	}
+	if err := db.Where("tender_id IN ?", ids).Order("id").Find(&invites).Error; err != nil {
+		return err
+	}
+	for _, b := range budget {
+		byID[b.TenderID].Budget = append(byID[b.TenderID].Budget, b)
+	}
+	for _, x := range targets {
+		byID[x.TenderID].Targets = append(byID[x.TenderID].Targets, x)
+	}
+	for _, c := range criteria {
+		byID[c.TenderID].Criteria = append(byID[c.TenderID].Criteria, c)
+	}
+	for _, iv := range invites {
+		byID[iv.TenderID].Invited = append(byID[iv.TenderID].Invited, iv.OrganisationID)
+	}
+	now := s.now()
+	var past []int64
+	for _, t := range ts {
+		t.stored = t.Status
+		if t.Status == TenderPublished && t.PastDeadline(now) {
+			past = append(past, t.ID)
+		}
+	}
+	if len(past) > 0 {
+		type count struct {
+			TenderID int64
+			N        int64
+		}
+		var counts []count
+		if err := db.Model(&Bid{}).Select("tender_id, COUNT(*) AS n").
+			Where("tender_id IN ? AND status = ?", past, BidSubmitted).Group("tender_id").Scan(&counts).Error; err != nil {
+			return err
+		}
+		for _, c := range counts {
+			byID[c.TenderID].submitted = c.N
+		}
+		for _, id := range past {
+			t := byID[id]
+			t.Status = TenderOpened
+			if t.submitted < int64(t.Rule().MinValidBids) {
+				t.Status = TenderUnsuccessful
+			}
+		}
+	}
+	return nil
+}
+
+// canManage reports whether the actor runs tenders in the tender's region.
+func (t *Tender) canManage(a *Actor) bool { return a.Can("tender:manage", t.RegionCode) }
+
+// visibleTender loads a tender the actor may see: published ones for
+// everyone, drafts only for the region's procurement staff.
+func (s *Store) visibleTender(db *gorm.DB, a *Actor, id int64, lock bool) (*Tender, error) {
+	t, err := s.loadTender(db, id, lock)
+	if err != nil {
+		return nil, err
+	}
+	if !t.Public() && !t.canManage(a) {
+		return nil, Fail(ErrNotFound, "err.not_found", "tender not found")
+	}
+	return t, nil
+}
+
+// managedTender loads a tender for a change by the region's staff.
+func (s *Store) managedTender(tx *gorm.DB, a *Actor, id int64) (*Tender, error) {
+	t, err := s.visibleTender(tx, a, id, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.require("tender:manage", t.RegionCode); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// setStatus applies event to the tender's status at now and stores it.
+func (s *Store) setStatus(tx *gorm.DB, a *Actor, t *Tender, event string, extra map[string]any) error {
+	to, err := transition(tenderEvents, "tender", event, t.Status)
+	if err != nil {
+		return err
+	}
+	before := t.Status
+	updates := map[string]any{"status": to, "updated_at": s.now()}
+	for k, v := range extra {
+		updates[k] = v
+	}
+	if err := tx.Model(&Tender{}).Where("id = ?", t.ID).Updates(updates).Error; err != nil {
+		return err
+	}
+	t.Status, t.stored = to, to
+	after := map[string]any{"status": to}
+	for k, v := range extra {
+		after[k] = v
+	}
+	return s.audit(tx, a, "tender."+event, "tender", t.ID, t.RegionCode, map[string]any{"status": before}, after)
+}
+
+// Tender returns one tender the actor may see.
+func (s *Store) Tender(ctx context.Context, a *Actor, id int64) (*Tender, error) {
+	return s.visibleTender(s.DB.WithContext(ctx), a, id, false)
+}
+
+// UpdateTender changes a draft, or amends a published tender before its
+// deadline: submitted bids go back to draft for their organisations to
+// confirm again, and a deadline fewer than 3 days away moves to 3 days.
+func (s *Store) UpdateTender(ctx context.Context, a *Actor, id int64, apply func(*TenderInput) error) (*Tender, error) {
+	var t *Tender
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		if t, err = s.managedTender(tx, a, id); err != nil {
+			return err
+		}
+		event := "edit"
+		if t.Status != TenderDraft {
+			event = "amend"
+		}
+		if _, err := transition(tenderEvents, "tender", event, t.Status); err != nil {
+			return err
+		}
+		in := t.Input()
+		if err := apply(&in); err != nil {
+			return err
+		}
+		if in.Region != t.RegionCode {
+			return Invalid(Field("region", "immutable", ""))
+		}
+		if event == "amend" && in.Method != t.Method {
+			return Invalid(Field("method", "immutable", ""))
+		}
+		fe, _, err := s.checkTender(ctx, &in)
+		if err != nil {
+			return err
+		}
+		if len(fe) > 0 {
+			return Invalid(fe...)
+		}
+		before := *t
+		now := s.now()
+		deadline := in.BidDeadline.UTC()
+		if event == "amend" {
+			if deadline.Before(now.Add(3 * day)) {
+				deadline = now.Add(3 * day).Truncate(time.Second)
+			}
+			if err := tx.Model(&Bid{}).Where("tender_id = ? AND status = ?", t.ID, BidSubmitted).
+				Updates(map[string]any{"status": BidDraft, "submitted_at": nil, "updated_at": now}).Error; err != nil {
+				return err
+			}
+		}
+		updates := map[string]any{"title": in.Title, "catalogue_year": in.CatalogueYear, "catalogue_code": in.CatalogueCode,
+			"method": in.Method, "evaluation": in.Evaluation, "price_weight": in.PriceWeight, "service_start": in.ServiceStart,
+			"service_end": in.ServiceEnd, "bid_deadline": deadline, "updated_at": now}
+		if err := tx.Model(&Tender{}).Where("id = ?", t.ID).Updates(updates).Error; err != nil {
+			return err
+		}
+		if err := s.saveTenderParts(tx, t, in); err != nil {
+			return err
+		}
+		fresh, err := s.loadTender(tx, t.ID, false)
+		if err != nil {
+			return err
+		}
+		t = fresh
+		return s.audit(tx, a, "tender."+event, "tender", t.ID, t.RegionCode, before, t)
+	})
+	return t, err
+}
+
+// PublishTender makes a draft's notice public. The deadline must leave the
+// method's minimum bidding period.
+func (s *Store) PublishTender(ctx context.Context, a *Actor, id int64) (*Tender, error) {
+	var t *Tender
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		if t, err = s.managedTender(tx, a, id); err != nil {
+			return err
+		}
+		if _, err := transition(tenderEvents, "tender", "publish", t.Status); err != nil {
+			return err
+		}
+		in := t.Input()
+		fe, _, err := s.checkTender(ctx, &in)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if min := s.minBidPeriod(t.Rule()); t.BidDeadline.Before(now.Add(min)) || !t.BidDeadline.After(now) {
+			fe = append(fe, Field("bid_deadline", "min_period", fmt.Sprint(int(min/day))))
+		}
+		if len(fe) > 0 {
+			return Invalid(fe...)
+		}
+		t.PublishedAt = &now
+		return s.setStatus(tx, a, t, "publish", map[string]any{"published_at": now})
+	})
+	return t, err
+}
+
+// CancelTender stops a tender, with a reason, at any point before the
+// contract.
+func (s *Store) CancelTender(ctx context.Context, a *Actor, id int64, reason string) (*Tender, error) {
+	reason = strings.TrimSpace(reason)
+	var t *Tender
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		if t, err = s.managedTender(tx, a, id); err != nil {
+			return err
+		}
+		if _, err := transition(tenderEvents, "tender", "cancel", t.Status); err != nil {
+			return err
+		}
+		if reason == "" {
+			return Invalid(Field("reason", "required", ""))
+		}
+		t.CancelReason = reason
+		return s.setStatus(tx, a, t, "cancel", map[string]any{"cancel_reason": reason})
+	})
+	return t, err
+}
+
+// submittedCount is the SQL for a tender's number of submitted bids.
+const submittedCount = "(SELECT COUNT(*) FROM bids WHERE bids.tender_id = tenders.id AND bids.status = ?)"
+
+// minValidBidsSQL is the Methods table's minimum valid bids as SQL, so the
+// clock-derived statuses can be filtered and paged in the database.
+func minValidBidsSQL() string {
+	var b strings.Builder
+	b.WriteString("(CASE method")
+	for _, k := range MethodKeys {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", k, Methods[k].MinValidBids)
+	}
+	b.WriteString(" ELSE 1 END)")
+	return b.String()
+}
+
+// TenderFilter narrows the tender list.
+type TenderFilter struct {
+	Region string
+	Status string
+	Q      string
+	Mine   bool // only the tenders the caller manages
+}
+
+// Tenders lists tenders: published and later ones for everyone, drafts too
+// for the region's procurement staff. The status filter applies to the
+// status at now, in SQL, so the list pages in the database.
+func (s *Store) Tenders(ctx context.Context, a *Actor, f TenderFilter, p Page) (List[Tender], error) {
+	p = p.Normalise()
+	out := List[Tender]{Items: []Tender{}, Page: p.Page, PerPage: p.PerPage}
+	db := s.DB.WithContext(ctx)
+	q := db.Model(&Tender{})
+	managed := a.Regions("tender:manage")
+	if f.Mine {
+		q = regionScope(q, "region_code", managed)
+	} else if cond, args, all := regionCond("region_code", managed); all {
+		// sees everything
+	} else {
+		q = q.Where("(published_at IS NOT NULL OR "+cond+")", args...)
+	}
+	if f.Region != "" {
+		q = q.Where("region_code LIKE ?", strings.TrimRight(f.Region, "%_")+"%")
+	}
+	if f.Q != "" {
+		like := "%" + f.Q + "%"
+		q = q.Where("(title LIKE ? OR code LIKE ?)", like, like)
+	}
+	now := s.now()
+	switch f.Status {
+	case "":
+	case TenderPublished:
+		q = q.Where("status = ? AND bid_deadline > ?", TenderPublished, now)
+	case TenderOpened:
+		q = q.Where("status = ? AND bid_deadline <= ? AND "+submittedCount+" >= "+minValidBidsSQL(), TenderPublished, now, BidSubmitted)
+	case TenderUnsuccessful:
+		q = q.Where("(status = ? OR (status = ? AND bid_deadline <= ? AND "+submittedCount+" < "+minValidBidsSQL()+"))",
+			TenderUnsuccessful, TenderPublished, now, BidSubmitted)
+	default:
+		q = q.Where("status = ?", f.Status)
+	}
+	if err := q.Count(&out.Total).Error; err != nil {
+		return out, err
+	}
+	var rows []*Tender
+	if err := q.Order("id DESC").Offset(p.offset()).Limit(p.PerPage).Find(&rows).Error; err != nil {
+		return out, err
+	}
+	if err := s.fillTenders(db, rows); err != nil {
+		return out, err
+	}
+	for _, t := range rows {
+		out.Items = append(out.Items, *t)
+	}
+	return out, nil
+}

@@ -30,15 +30,10 @@ var demoUsers = []struct {
 // seedDemo fills the database with the demo accounts; it skips accounts
 // that exist, so a second --demo start changes nothing.
 func seedDemo(ctx context.Context, s *models.Store) error {
-	var admin models.User
-	if err := s.DB.WithContext(ctx).Where("username = ?", "admin").First(&admin).Error; err != nil {
-		return err
-	}
-	grants, err := s.Authz.Grants(admin.ID)
+	actor, err := demoActor(ctx, s, "admin")
 	if err != nil {
 		return err
 	}
-	actor := models.NewActor(&admin, grants, "demo", s.Authz)
 	for _, d := range demoUsers {
 		u, err := s.CreateUser(ctx, actor, models.NewUser{Username: d.username, Password: demoPassword, DisplayName: d.name})
 		if errors.Is(err, models.ErrConflict) {
@@ -51,5 +46,8 @@ func seedDemo(ctx context.Context, s *models.Store) error {
 			return err
 		}
 	}
-	return seedDemoOrganisations(ctx, s)
+	if err := seedDemoOrganisations(ctx, s); err != nil {
+		return err
+	}
+	return seedDemoTenders(ctx, s)
 }

@@ -104,6 +104,15 @@ func TestDemoServeAndGracefulStop(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("demo sign-in: %d", resp.StatusCode)
 	}
+	resp, err = http.Get("http://" + addr + "/api/v1/tenders?region=450102")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `"total":1`) || !strings.Contains(string(body), "困境儿童关爱服务项目") {
+		t.Fatalf("the demo's published tender: %s", body)
+	}
 	stopPortal(t, done)
 	out := logs.String()
 	if !strings.Contains(out, "shutting down") || !strings.Contains(out, `"path":"/api/v1/session"`) {

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"html/template"
@@ -359,3 +360,46 @@ func serveDownload(c *gin.Context, filename, contentType, etag string, modified 
 	}
 	http.ServeContent(c.Writer, c.Request, "", modified, content)
 }
+
+// apiID is an API handler for a route on /…/:id with no body: it calls fn
+// with the caller and the id, and answers status with its result.
+func apiID[Out any](status int, fn func(ctx context.Context, a *models.Actor, id int64) (Out, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := pathID(c)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		out, err := fn(c.Request.Context(), policy.ActorFrom(c), id)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		c.JSON(status, out)
+	}
+}
+
+// apiIDBody is apiID for a route that takes a JSON body.
+func apiIDBody[In, Out any](status int, fn func(ctx context.Context, a *models.Actor, id int64, in In) (Out, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := pathID(c)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		var in In
+		if err := bindJSON(c, &in); err != nil {
+			fail(c, err)
+			return
+		}
+		out, err := fn(c.Request.Context(), policy.ActorFrom(c), id, in)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		c.JSON(status, out)
+	}
+}
+
+// items wraps a whole list as the API's list answer.
+func items[T any](list []T) gin.H { return gin.H{"items": list, "total": len(list)} }

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"errors"
-	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -19,12 +18,16 @@ func (s *Server) organisationRoutes(r *gin.Engine, api *gin.RouterGroup) {
 	manage := policy.Require("org:manage")
 	api.POST("/registrations", policy.Require("org:register"), s.apiRegister)
 	api.GET("/organisations", policy.Require("org:read"), s.apiOrganisations)
-	api.GET("/organisations/:id", policy.Require("org:read"), s.apiOrganisation)
-	api.PATCH("/organisations/:id", manage, s.apiUpdateOrganisation)
-	api.POST("/organisations/:id/staff", manage, s.apiAddRosterEntry)
+	st := s.store
+	api.GET("/organisations/:id", policy.Require("org:read"), apiID(http.StatusOK, st.Organisation))
+	api.PATCH("/organisations/:id", manage, apiIDBody(http.StatusOK, st.UpdateOrganisation))
+	api.POST("/organisations/:id/staff", manage, apiIDBody(http.StatusCreated, st.AddRosterEntry))
 	api.DELETE("/organisations/:id/staff/:entry", manage, s.apiRemoveRosterEntry)
-	api.POST("/organisations/:id/members", manage, s.apiAddColleague)
-	api.GET("/organisations/:id/documents", policy.Require(""), s.apiOrgDocuments)
+	api.POST("/organisations/:id/members", manage, apiIDBody(http.StatusCreated, st.AddColleague))
+	api.GET("/organisations/:id/documents", policy.Require(""), apiID(http.StatusOK, func(ctx context.Context, a *models.Actor, id int64) (models.List[models.OrgDocument], error) {
+		docs, err := st.OrgDocuments(ctx, a, id)
+		return items(docs), err
+	}))
 	api.POST("/organisations/:id/documents", s.allowUpload, manage, s.apiUploadOrgDocument)
 	api.GET("/organisations/:id/documents/:doc", policy.Require(""), s.orgDownload)
 
@@ -88,77 +91,10 @@ func (s *Server) apiOrganisations(c *gin.Context) {
 	c.JSON(http.StatusOK, list)
 }
 
-func (s *Server) apiOrganisation(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	v, err := s.store.Organisation(c.Request.Context(), policy.ActorFrom(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
-}
-
-func (s *Server) apiUpdateOrganisation(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var in models.OrganisationProfile
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
-	}
-	v, err := s.store.UpdateOrganisation(c.Request.Context(), policy.ActorFrom(c), id, in)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
-}
-
 func (s *Server) apiOrgEvent(event string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		id, err := pathID(c)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		var in models.OrgStatusChange
-		if err := bindJSON(c, &in); err != nil {
-			fail(c, err)
-			return
-		}
-		v, err := s.store.ChangeOrganisationStatus(c.Request.Context(), policy.ActorFrom(c), id, event, in)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, v)
-	}
-}
-
-func (s *Server) apiAddRosterEntry(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var in models.NewRosterEntry
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
-	}
-	r, err := s.store.AddRosterEntry(c.Request.Context(), policy.ActorFrom(c), id, in)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, r)
+	return apiIDBody(http.StatusOK, func(ctx context.Context, a *models.Actor, id int64, in models.OrgStatusChange) (*models.OrganisationView, error) {
+		return s.store.ChangeOrganisationStatus(ctx, a, id, event, in)
+	})
 }
 
 func (s *Server) apiRemoveRosterEntry(c *gin.Context) {
@@ -177,39 +113,6 @@ func (s *Server) apiRemoveRosterEntry(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
-}
-
-func (s *Server) apiAddColleague(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var in models.NewUser
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
-	}
-	u, err := s.store.AddColleague(c.Request.Context(), policy.ActorFrom(c), id, in)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, u)
-}
-
-func (s *Server) apiOrgDocuments(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	docs, err := s.store.OrgDocuments(c.Request.Context(), policy.ActorFrom(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, models.List[models.OrgDocument]{Items: docs, Total: int64(len(docs)), Page: 1, PerPage: len(docs)})
 }
 
 // orgUpload reads the multipart form's "kind" and "file"; the model calls it
@@ -236,17 +139,9 @@ func orgUpload(c *gin.Context) func() (models.OrgUpload, error) {
 }
 
 func (s *Server) apiUploadOrgDocument(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	d, err := s.store.UploadOrgDocument(c.Request.Context(), policy.ActorFrom(c), id, orgUpload(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, d)
+	apiID(http.StatusCreated, func(ctx context.Context, a *models.Actor, id int64) (*models.OrgDocument, error) {
+		return s.store.UploadOrgDocument(ctx, a, id, orgUpload(c))
+	})(c)
 }
 
 // orgDownload sends a document under its own type and a cleaned name, as
@@ -268,18 +163,7 @@ func (s *Server) orgDownload(c *gin.Context) {
 		return
 	}
 	defer f.Close()
-	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": d.Filename})
-	if disposition == "" {
-		disposition = "attachment"
-	}
-	h := c.Writer.Header()
-	h.Set("Content-Type", d.ContentType)
-	h.Set("Content-Disposition", disposition)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("ETag", `"`+d.SHA256+`"`)
-	http.ServeContent(c.Writer, c.Request, "", d.CreatedAt, f)
+	serveDownload(c, d.Filename, d.ContentType, d.SHA256, d.CreatedAt, f)
 }
 
 // Pages.

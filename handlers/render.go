@@ -401,5 +401,10 @@ func apiIDBody[In, Out any](status int, fn func(ctx context.Context, a *models.A
 	}
 }
 
-// items wraps a whole list as the API's list answer.
-func items[T any](list []T) gin.H { return gin.H{"items": list, "total": len(list)} }
+// items answers a whole (unpaged) list in the API's list shape.
+func items[T any](list []T) models.List[T] {
+	if list == nil {
+		list = []T{}
+	}
+	return models.List[T]{Items: list, Total: int64(len(list)), Page: 1, PerPage: len(list)}
+}

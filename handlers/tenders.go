@@ -52,7 +52,7 @@ func (s *Server) tenderRoutes(r *gin.Engine, api *gin.RouterGroup) {
 	api.POST("/tenders/:id/cancel", policy.Require("tender:manage"), apiIDBody(ok, func(ctx context.Context, a *models.Actor, id int64, in reasonBody) (*models.Tender, error) {
 		return st.CancelTender(ctx, a, id, in.Reason)
 	}))
-	api.GET("/tenders/:id/enquiries", apiID(ok, func(ctx context.Context, a *models.Actor, id int64) (gin.H, error) {
+	api.GET("/tenders/:id/enquiries", apiID(ok, func(ctx context.Context, a *models.Actor, id int64) (models.List[models.Enquiry], error) {
 		list, err := st.Enquiries(ctx, a, id)
 		return items(list), err
 	}))
@@ -68,21 +68,21 @@ func (s *Server) tenderRoutes(r *gin.Engine, api *gin.RouterGroup) {
 	api.POST("/tenders/:id/bid/submit", policy.Require("bid:write"), apiID(ok, st.SubmitBid))
 	api.POST("/tenders/:id/bid/withdraw", policy.Require("bid:write"), apiID(ok, st.WithdrawBid))
 	api.POST("/tenders/:id/bid/attachments", s.allowUpload, policy.Require("bid:write"), s.apiAttach)
-	api.GET("/tenders/:id/bid/attachments", policy.Require("bid:write"), apiID(ok, func(ctx context.Context, a *models.Actor, id int64) (gin.H, error) {
+	api.GET("/tenders/:id/bid/attachments", policy.Require("bid:write"), apiID(ok, func(ctx context.Context, a *models.Actor, id int64) (models.List[models.BidAttachment], error) {
 		list, err := st.OwnBidAttachments(ctx, a, id)
 		return items(list), err
 	}))
 	api.DELETE("/tenders/:id/bid/attachments/:aid", policy.Require("bid:write"), s.apiDetach)
-	api.GET("/bids/:id/attachments", policy.Require(""), apiID(ok, func(ctx context.Context, a *models.Actor, id int64) (gin.H, error) {
+	api.GET("/bids/:id/attachments", policy.Require(""), apiID(ok, func(ctx context.Context, a *models.Actor, id int64) (models.List[models.BidAttachment], error) {
 		list, err := st.BidAttachments(ctx, a, id)
 		return items(list), err
 	}))
 	api.GET("/bid-attachments/:id", policy.Require(""), s.apiDownloadAttachment)
-	api.GET("/tenders/:id/bids", policy.Require(""), apiID(ok, func(ctx context.Context, a *models.Actor, id int64) (gin.H, error) {
+	api.GET("/tenders/:id/bids", policy.Require(""), apiID(ok, func(ctx context.Context, a *models.Actor, id int64) (models.List[models.Bid], error) {
 		list, err := st.OpenedBids(ctx, a, id)
 		return items(list), err
 	}))
-	api.GET("/tenders/:id/bidders", policy.Require(""), apiID(ok, func(ctx context.Context, a *models.Actor, id int64) (gin.H, error) {
+	api.GET("/tenders/:id/bidders", policy.Require(""), apiID(ok, func(ctx context.Context, a *models.Actor, id int64) (models.List[models.Bidder], error) {
 		list, err := st.Bidders(ctx, a, id)
 		return items(list), err
 	}))
@@ -90,12 +90,12 @@ func (s *Server) tenderRoutes(r *gin.Engine, api *gin.RouterGroup) {
 		return st.DisqualifyBid(ctx, a, id, in.Reason)
 	}))
 
-	api.PUT("/tenders/:id/panel", policy.Require("tender:manage"), apiIDBody(ok, func(ctx context.Context, a *models.Actor, id int64, in panelBody) (gin.H, error) {
+	api.PUT("/tenders/:id/panel", policy.Require("tender:manage"), apiIDBody(ok, func(ctx context.Context, a *models.Actor, id int64, in panelBody) (models.List[models.PanelMember], error) {
 		panel, err := st.AppointPanel(ctx, a, id, in.ExpertIDs)
 		return items(panel), err
 	}))
 	api.POST("/tenders/:id/declaration", policy.Require("bid:score"), apiIDBody(created, st.Declare))
-	api.PUT("/bids/:id/score", policy.Require("bid:score"), apiIDBody(ok, func(ctx context.Context, a *models.Actor, id int64, in scoreBody) (gin.H, error) {
+	api.PUT("/bids/:id/score", policy.Require("bid:score"), apiIDBody(ok, func(ctx context.Context, a *models.Actor, id int64, in scoreBody) (models.List[models.Score], error) {
 		scores, err := st.ScoreBid(ctx, a, id, in.Points)
 		return items(scores), err
 	}))
@@ -109,7 +109,7 @@ func (s *Server) tenderRoutes(r *gin.Engine, api *gin.RouterGroup) {
 	}))
 	api.GET("/tenders/:id/result", apiID(ok, st.TenderResult))
 
-	api.GET("/tenders/:id/challenges", policy.Require(""), apiID(ok, func(ctx context.Context, a *models.Actor, id int64) (gin.H, error) {
+	api.GET("/tenders/:id/challenges", policy.Require(""), apiID(ok, func(ctx context.Context, a *models.Actor, id int64) (models.List[models.Challenge], error) {
 		list, err := st.Challenges(ctx, a, id)
 		return items(list), err
 	}))

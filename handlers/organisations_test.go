@@ -725,4 +725,29 @@ func TestBrowserRegistration(t *testing.T) {
 	if nav := text(t, ctx, "header nav"); !strings.Contains(nav, "我的机构") {
 		t.Fatalf("nav: %q", nav)
 	}
+	// County staff sign in, find it in the queue and verify it.
+	e.staff("xn-verifier", models.RoleProcurement, "450102")
+	do(t, ctx,
+		chromedp.Click(css("#logout")),
+		chromedp.WaitVisible(css("#login-link")),
+		chromedp.Navigate(e.srv.URL+"/login"),
+		chromedp.WaitVisible(css("#login-form")),
+		chromedp.SendKeys(css("#f-username"), "xn-verifier"),
+		chromedp.SendKeys(css("#f-password"), testPassword),
+		chromedp.Click(css("#login-submit")),
+		chromedp.WaitVisible(css("#welcome")),
+		chromedp.Navigate(e.srv.URL+"/organisations?status=pending"),
+		chromedp.Click(css(`table a[href^="/organisations/"]`)),
+		chromedp.WaitVisible(css("#event-verify")),
+		chromedp.Click(css("#event-verify button")),
+		chromedp.WaitNotPresent(css("#event-verify")),
+	)
+	if st := text(t, ctx, "#status"); !strings.Contains(st, "已认证") {
+		t.Fatalf("status after verifying: %q", st)
+	}
+	var status string
+	e.store.DB.Model(&models.Organisation{}).Where("credit_code = ?", valid).Pluck("status", &status)
+	if status != models.OrgVerified {
+		t.Fatalf("stored status %q", status)
+	}
 }

@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -130,5 +131,39 @@ func TestSignInThrottleAndExpiry(t *testing.T) {
 	now = now.Add(s.Settings.SessionIdle + time.Second)
 	if _, err := s.SessionUser(ctx, token); !errors.Is(err, models.ErrUnauthenticated) {
 		t.Fatalf("idle session still valid: %v", err)
+	}
+	// A session in use still ends at its absolute expiry.
+	start := now
+	token, _, err = s.SignIn(ctx, "lan", "correct-horse", "198.51.100.2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for now.Before(start.Add(s.Settings.SessionAbsolute - time.Hour)) {
+		now = now.Add(time.Hour)
+		if _, err := s.SessionUser(ctx, token); err != nil {
+			t.Fatalf("an active session ended after %v: %v", now.Sub(start), err)
+		}
+	}
+	now = start.Add(s.Settings.SessionAbsolute + time.Second)
+	if _, err := s.SessionUser(ctx, token); !errors.Is(err, models.ErrUnauthenticated) {
+		t.Fatalf("session valid past its absolute expiry: %v", err)
+	}
+}
+
+func TestSignInThrottlePerAddress(t *testing.T) {
+	s, admin := bootstrap(t)
+	ctx := context.Background()
+	if _, err := s.CreateUser(ctx, admin, models.NewUser{Username: "lan", Password: "correct-horse", DisplayName: "蓝"}); err != nil {
+		t.Fatal(err)
+	}
+	// Guessing many usernames from one address trips the address limit.
+	for i := 0; i < s.Settings.MaxFailuresAddr; i++ {
+		s.SignIn(ctx, fmt.Sprintf("guess%d", i), "x", "203.0.113.7")
+	}
+	if _, _, err := s.SignIn(ctx, "lan", "correct-horse", "203.0.113.7"); !errors.Is(err, models.ErrTooMany) {
+		t.Fatalf("from the guessing address: %v, want too many", err)
+	}
+	if _, _, err := s.SignIn(ctx, "lan", "correct-horse", "203.0.113.8"); err != nil {
+		t.Fatalf("from another address: %v", err)
 	}
 }

@@ -16,7 +16,7 @@ import (
 // world is a county buying services: its staff, three verified agencies,
 // three experts and a controllable clock.
 type world struct {
-	t       *testing.T
+	t       testing.TB
 	s       *models.Store
 	ctx     context.Context
 	now     time.Time
@@ -30,7 +30,7 @@ type world struct {
 
 func (w *world) clock() time.Time { return w.now }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	s, admin := bootstrap(t)
 	w := &world{t: t, s: s, ctx: context.Background(), admin: admin, now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	s.Now = w.clock

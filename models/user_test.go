@@ -12,7 +12,7 @@ import (
 )
 
 // bootstrap returns a store with the first admin signed in as an actor.
-func bootstrap(t *testing.T) (*models.Store, *models.Actor) {
+func bootstrap(t testing.TB) (*models.Store, *models.Actor) {
 	t.Helper()
 	s, _ := testdb.Store(t)
 	ctx := context.Background()
@@ -23,7 +23,7 @@ func bootstrap(t *testing.T) (*models.Store, *models.Actor) {
 	return s, actorFor(t, s, "admin")
 }
 
-func actorFor(t *testing.T, s *models.Store, username string) *models.Actor {
+func actorFor(t testing.TB, s *models.Store, username string) *models.Actor {
 	t.Helper()
 	var u models.User
 	if err := s.DB.Where("username = ?", username).First(&u).Error; err != nil {

@@ -141,6 +141,44 @@ var matrixRoutes = []matrixRoute{
 	{"POST", "/organisations/{pending}/reject", nil, "anon=401 procurement=422 procurement-other=404 *=403"},
 	{"POST", "/organisations/{org}/suspend", nil, "anon=401 procurement=422 procurement-other=403 *=403"},
 	{"POST", "/organisations/{org}/blacklist", nil, "anon=401 procurement=422 procurement-other=403 *=403"},
+	// Tender pages: {tender} a tender of 4501 open for bids, {drafttender}
+	// a draft there, {tpenquiry} an unanswered enquiry on another of its
+	// tenders; bid 1 and challenge 1 exist nowhere (bid ids are random).
+	{"GET", "/tenders", nil, "*=200"},
+	{"GET", "/tenders?mine=1&status=draft", nil, "*=200"},
+	{"GET", "/tenders/{tender}", nil, "*=200"},
+	{"GET", "/tenders/{drafttender}", nil, "procurement=200 *=404"},
+	{"GET", "/tenders/{tender}/notice", nil, "*=200"},
+	{"GET", "/tenders/new", nil, "anon=303 procurement=200 procurement-other=200 *=403"},
+	{"GET", "/tenders/{drafttender}/edit", nil, "anon=303 procurement=200 procurement-other=404 *=403"},
+	{"GET", "/tenders/{tender}/edit", nil, "anon=303 procurement=200 procurement-other=403 *=403"},
+	{"GET", "/tenders/{tender}/evaluation", nil, "anon=303 procurement=200 procurement-other=403 *=403"},
+	{"GET", "/tenders/{tender}/bid", nil, "anon=303 agency=200 agency-other=200 *=403"},
+	{"GET", "/tenders/{tender}/review", nil, "anon=303 *=403"},
+	{"GET", "/my/bids", nil, "anon=303 agency=200 agency-other=200 *=403"},
+	{"GET", "/my/evaluations", nil, "anon=303 expert=200 expert-other=200 *=403"},
+	{"GET", "/contracts", nil, "anon=303 *=200"},
+	{"GET", "/contracts/999999", nil, "anon=303 *=404"},
+	{"POST", "/tenders", nil, "anon=401 procurement=422 procurement-other=422 *=403"},
+	{"POST", "/tenders/{drafttender}", nil, "anon=401 procurement=422 procurement-other=404 *=403"},
+	{"POST", "/tenders/{drafttender}/publish", nil, "anon=401 procurement=303 procurement-other=404 *=403"},
+	{"POST", "/tenders/{tender}/cancel", nil, "anon=401 procurement=422 procurement-other=403 *=403"},
+	{"POST", "/tenders/{tender}/enquiries", nil, "anon=401 agency=422 agency-other=422 *=403"},
+	{"POST", "/tenders/{tender}/enquiries/{tpenquiry}/answer", nil, "anon=401 procurement=422 procurement-other=404 *=403"},
+	{"POST", "/tenders/{tender}/bid", nil, "anon=401 agency=303 agency-other=303 *=403"},
+	{"POST", "/tenders/{tender}/bid/submit", nil, "anon=401 agency=404 agency-other=404 *=403"},
+	{"POST", "/tenders/{tender}/bid/withdraw", nil, "anon=401 agency=404 agency-other=404 *=403"},
+	{"POST", "/tenders/{tender}/bid/attachments", nil, "anon=401 agency=404 agency-other=404 *=403"},
+	{"POST", "/tenders/{tender}/bid/attachments/1/delete", nil, "anon=401 agency=404 agency-other=404 *=403"},
+	{"POST", "/tenders/{tender}/challenges", nil, "anon=401 *=403"},
+	{"POST", "/tenders/{tender}/bids/1/disqualify", nil, "anon=401 procurement=404 procurement-other=404 *=403"},
+	{"POST", "/tenders/{tender}/panel", nil, "anon=401 procurement=409 procurement-other=403 *=403"},
+	{"POST", "/tenders/{tender}/credit-checks", nil, "anon=401 procurement=409 procurement-other=403 *=403"},
+	{"POST", "/tenders/{tender}/award", nil, "anon=401 procurement=409 procurement-other=403 *=403"},
+	{"POST", "/tenders/{tender}/challenges/1/answer", nil, "anon=401 procurement=404 procurement-other=404 *=403"},
+	{"POST", "/tenders/{tender}/contract", nil, "anon=401 procurement=409 procurement-other=403 *=403"},
+	{"POST", "/tenders/{tender}/declaration", nil, "anon=401 *=403"},
+	{"POST", "/tenders/{tender}/bids/1/score", nil, "anon=401 expert=404 expert-other=404 *=403"},
 }
 
 func parseWant(t *testing.T, spec string) map[string]int {
@@ -217,6 +255,7 @@ func (f *matrixFixture) expand(path string) string {
 	}
 	path = f.orgExpand(path)
 	path = f.tenderExpand(path)
+	path = f.tenderPageExpand(path)
 	return path
 }
 

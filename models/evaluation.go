@@ -149,7 +149,7 @@ func (s *Store) AppointPanel(ctx context.Context, a *Actor, tenderID int64, expe
 				return err
 			}
 		}
-		for id := range uniq {
+		for _, id := range expertIDs { // in the order given, so the notice lists the panel so
 			existing := false
 			for _, m := range current {
 				if m.ExpertID == id {
@@ -377,7 +377,8 @@ func (s *Store) scoringComplete(db *gorm.DB, t *Tender) (bool, []Score, error) {
 		return false, nil, err
 	}
 	var bidIDs []int64
-	if err := db.Model(&Bid{}).Where("tender_id = ? AND status = ?", t.ID, BidSubmitted).Pluck("id", &bidIDs).Error; err != nil {
+	// Valid bids: submitted ones before the award, won or lost after it.
+	if err := db.Model(&Bid{}).Where("tender_id = ? AND status IN ?", t.ID, []string{BidSubmitted, BidWon, BidLost}).Pluck("id", &bidIDs).Error; err != nil {
 		return false, nil, err
 	}
 	var scores []Score

@@ -239,8 +239,12 @@ func TestTenderJourney(t *testing.T) {
 	}
 	_, err = s.Award(ctx, w.buyer, tender.ID)
 	expectKind(t, err, models.ErrConflict, "awarding twice")
+	if sheets, err := s.Scores(ctx, w.experts[1], tender.ID); err != nil || !sheets.Complete || len(sheets.Scores) != 27 {
+		t.Fatalf("score sheets after the award: %+v %v", sheets, err)
+	}
 	res, err := s.TenderResult(ctx, w.agents[0], tender.ID)
-	if err != nil || res.Winner.OrganisationID != w.orgs[2] || res.Winner.Score != 89.67 || res.Own == nil || res.Own.Rank != 2 || len(res.Panel) != 3 {
+	if err != nil || res.Winner.OrganisationID != w.orgs[2] || res.Winner.Score != 89.67 || res.Own == nil || res.Own.Rank != 2 ||
+		strings.Join(res.Panel, ",") != "expert1,expert2,expert3" {
 		t.Fatalf("result for the second bidder: %+v %v", res, err)
 	}
 

@@ -31,9 +31,6 @@ type scoreBody struct {
 	Points map[string]float64 `json:"points"`
 }
 
-// bidAction is a model function that moves the caller's own bid.
-type bidAction func(ctx context.Context, a *models.Actor, tenderID int64) (*models.Bid, error)
-
 type contractBody struct {
 	PaymentPlan []models.PlanLine `json:"payment_plan"`
 }

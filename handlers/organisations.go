@@ -49,15 +49,6 @@ func (s *Server) organisationRoutes(r *gin.Engine, api *gin.RouterGroup) {
 	}
 }
 
-// orgParam parses a numeric path parameter; a malformed one is not found.
-func orgParam(c *gin.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, models.Fail(models.ErrNotFound, "err.not_found", "not found")
-	}
-	return id, nil
-}
-
 // registration is the JSON answer to a registration.
 type registration struct {
 	Organisation *models.OrganisationView `json:"organisation"`
@@ -103,7 +94,7 @@ func (s *Server) apiRemoveRosterEntry(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	entry, err := orgParam(c, "entry")
+	entry, err := pathParam(c, "entry")
 	if err != nil {
 		fail(c, err)
 		return
@@ -152,7 +143,7 @@ func (s *Server) orgDownload(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	docID, err := orgParam(c, "doc")
+	docID, err := pathParam(c, "doc")
 	if err != nil {
 		fail(c, err)
 		return
@@ -390,7 +381,7 @@ func (s *Server) pageRemoveRosterEntry(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	entry, err := orgParam(c, "entry")
+	entry, err := pathParam(c, "entry")
 	if err != nil {
 		fail(c, err)
 		return

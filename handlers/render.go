@@ -167,8 +167,11 @@ func bindForm(c *gin.Context, v any) error {
 }
 
 // pathID parses the :id path parameter; a malformed one is simply not found.
-func pathID(c *gin.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+func pathID(c *gin.Context) (int64, error) { return pathParam(c, "id") }
+
+// pathParam parses a numeric path parameter; a malformed one is not found.
+func pathParam(c *gin.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, models.Fail(models.ErrNotFound, "err.not_found", "not found")
 	}

@@ -223,15 +223,28 @@ func tpFormError(err error) bool {
 	return status == http.StatusUnprocessableEntity || status == http.StatusConflict
 }
 
-// tpSub parses the second numeric path parameter (an enquiry, bid or
-// challenge); a malformed one is not found.
-func tpSub(c *gin.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("sub"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, models.Fail(models.ErrNotFound, "err.not_found", "not found")
+// tpPage renders a workspace page again with a failed form's error.
+type tpPage func(c *gin.Context, status int, form string, err error, typed map[string]string)
+
+// tpDone ends a workspace form's POST: on success a redirect to the
+// tender's page at suffix with the done message; a 422 or 409 shows the page
+// again with the error on its form; anything else goes to the error page.
+func tpDone(c *gin.Context, suffix string, render tpPage, form string, err error, typed map[string]string, done string) {
+	if err == nil {
+		tpRedirect(c, "/tenders/"+c.Param("id")+suffix, done)
+		return
 	}
-	return id, nil
+	if !tpFormError(err) {
+		fail(c, err)
+		return
+	}
+	status, _ := classify(err)
+	render(c, status, form, err, typed)
 }
+
+// tpSub parses the second numeric path parameter (an enquiry, bid or
+// challenge).
+func tpSub(c *gin.Context) (int64, error) { return pathParam(c, "sub") }
 
 // tpParseForm parses a form whose inputs are read by name; too large a
 // body answers 413.
@@ -409,16 +422,7 @@ func (s *Server) tpShow(c *gin.Context) { s.tpShowPage(c, http.StatusOK, "", nil
 // tpShowDone redirects back to the tender page after a form, or shows the
 // page again with the form's errors.
 func (s *Server) tpShowDone(c *gin.Context, form string, err error, typed map[string]string, done string) {
-	if err == nil {
-		tpRedirect(c, "/tenders/"+c.Param("id"), done)
-		return
-	}
-	if !tpFormError(err) {
-		fail(c, err)
-		return
-	}
-	status, _ := classify(err)
-	s.tpShowPage(c, status, form, err, typed)
+	tpDone(c, "", s.tpShowPage, form, err, typed, done)
 }
 
 type tpNoticeData struct {
@@ -951,16 +955,7 @@ func (s *Server) tpBid(c *gin.Context) { s.tpBidPage(c, http.StatusOK, "", nil, 
 
 // tpBidDone redirects back to the bid page, or shows it again with errors.
 func (s *Server) tpBidDone(c *gin.Context, form string, err error, typed map[string]string, done string) {
-	if err == nil {
-		tpRedirect(c, "/tenders/"+c.Param("id")+"/bid", done)
-		return
-	}
-	if !tpFormError(err) {
-		fail(c, err)
-		return
-	}
-	status, _ := classify(err)
-	s.tpBidPage(c, status, form, tpRename(err, tpBidField), typed)
+	tpDone(c, "/bid", s.tpBidPage, form, tpRename(err, tpBidField), typed, done)
 }
 
 // tpBidField maps the model's bid fields to the form's inputs.
@@ -1263,16 +1258,7 @@ func (s *Server) tpEvaluation(c *gin.Context) { s.tpEvalPage(c, http.StatusOK, "
 
 // tpEvalDone redirects back to the evaluation page, or shows it again.
 func (s *Server) tpEvalDone(c *gin.Context, form string, err error, typed map[string]string, done string) {
-	if err == nil {
-		tpRedirect(c, "/tenders/"+c.Param("id")+"/evaluation", done)
-		return
-	}
-	if !tpFormError(err) {
-		fail(c, err)
-		return
-	}
-	status, _ := classify(err)
-	s.tpEvalPage(c, status, form, err, typed)
+	tpDone(c, "/evaluation", s.tpEvalPage, form, err, typed, done)
 }
 
 func (s *Server) tpDisqualify(c *gin.Context) {
@@ -1500,16 +1486,7 @@ func (s *Server) tpReviewPage(c *gin.Context, status int, failed string, ferr er
 func (s *Server) tpReview(c *gin.Context) { s.tpReviewPage(c, http.StatusOK, "", nil, nil) }
 
 func (s *Server) tpReviewDone(c *gin.Context, form string, err error, typed map[string]string, done string) {
-	if err == nil {
-		tpRedirect(c, "/tenders/"+c.Param("id")+"/review", done)
-		return
-	}
-	if !tpFormError(err) {
-		fail(c, err)
-		return
-	}
-	status, _ := classify(err)
-	s.tpReviewPage(c, status, form, err, typed)
+	tpDone(c, "/review", s.tpReviewPage, form, err, typed, done)
 }
 
 func (s *Server) tpDeclare(c *gin.Context) {

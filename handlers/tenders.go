@@ -171,9 +171,9 @@ func (s *Server) apiDetach(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	aid, err := strconv.ParseInt(c.Param("aid"), 10, 64)
+	aid, err := pathParam(c, "aid")
 	if err != nil {
-		fail(c, models.Fail(models.ErrNotFound, "err.not_found", "attachment not found"))
+		fail(c, err)
 		return
 	}
 	if err := s.store.RemoveBidAttachment(c.Request.Context(), policy.ActorFrom(c), id, aid); err != nil {

@@ -39,30 +39,38 @@ func newWorld(t testing.TB) *world {
 		w.experts = append(w.experts, w.staffUser(fmt.Sprintf("expert%d", i+1), models.RoleExpert, "4501"))
 	}
 	for i := 0; i < 3; i++ {
-		first17 := fmt.Sprintf("52450102MJ00000%02d", i+1)
-		check, err := uscc.CheckChar(first17)
-		if err != nil {
-			t.Fatal(err)
-		}
-		view, u, err := s.Register(w.ctx, models.Anonymous("203.0.113.9", s.Authz), models.Registration{
-			Organisation: models.NewOrganisation{Name: fmt.Sprintf("兴宁区第%d社会工作服务中心", i+1), CreditCode: first17 + string(check),
-				LegalRep: "张三", Region: "450102", FoundedOn: "2018-05-01", Phone: "0771-5551234"},
-			User: models.NewUser{Username: fmt.Sprintf("agent%d", i+1), Password: "long-enough-pw", DisplayName: fmt.Sprintf("机构%d", i+1)},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.ChangeOrganisationStatus(w.ctx, w.buyer, view.Org.ID, models.OrgVerify, models.OrgStatusChange{}); err != nil {
-			t.Fatal(err)
-		}
-		agent := actorFor(t, s, u.Username)
-		r, err := s.AddRosterEntry(w.ctx, agent, view.Org.ID, models.NewRosterEntry{Name: "李社工", Level: models.LevelIntermediate, CertificateNo: fmt.Sprintf("GX2019%04d", i)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.agents, w.orgs, w.staff = append(w.agents, agent), append(w.orgs, view.Org.ID), append(w.staff, r.ID)
+		w.addOrg(i + 1)
 	}
 	return w
+}
+
+// addOrg registers and verifies the n-th organisation of Xingning with a
+// roster entry, and returns its member.
+func (w *world) addOrg(n int) *models.Actor {
+	t, s := w.t, w.s
+	first17 := fmt.Sprintf("52450102MJ00000%02d", n)
+	check, err := uscc.CheckChar(first17)
+	if err != nil {
+		t.Fatal(err)
+	}
+	view, u, err := s.Register(w.ctx, models.Anonymous("203.0.113.9", s.Authz), models.Registration{
+		Organisation: models.NewOrganisation{Name: fmt.Sprintf("兴宁区第%d社会工作服务中心", n), CreditCode: first17 + string(check),
+			LegalRep: "张三", Region: "450102", FoundedOn: "2018-05-01", Phone: "0771-5551234"},
+		User: models.NewUser{Username: fmt.Sprintf("agent%d", n), Password: "long-enough-pw", DisplayName: fmt.Sprintf("机构%d", n)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ChangeOrganisationStatus(w.ctx, w.buyer, view.Org.ID, models.OrgVerify, models.OrgStatusChange{}); err != nil {
+		t.Fatal(err)
+	}
+	agent := actorFor(t, s, u.Username)
+	r, err := s.AddRosterEntry(w.ctx, agent, view.Org.ID, models.NewRosterEntry{Name: "李社工", Level: models.LevelIntermediate, CertificateNo: fmt.Sprintf("GX2019%04d", n)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.agents, w.orgs, w.staff = append(w.agents, agent), append(w.orgs, view.Org.ID), append(w.staff, r.ID)
+	return agent
 }
 
 func (w *world) staffUser(name, role, region string) *models.Actor {

@@ -86,16 +86,9 @@ func (s *Store) Panels(ctx context.Context, a *Actor) ([]Assignment, error) {
 	for i, m := range ms {
 		ids[i] = m.TenderID
 	}
-	var ts []*Tender
-	if err := db.Where("id IN ?", ids).Find(&ts).Error; err != nil {
+	byID, err := s.tendersByID(db, ids)
+	if err != nil {
 		return nil, err
-	}
-	if err := s.fillTenders(db, ts); err != nil {
-		return nil, err
-	}
-	byID := map[int64]*Tender{}
-	for _, t := range ts {
-		byID[t.ID] = t
 	}
 	for _, m := range ms {
 		if t := byID[m.TenderID]; t != nil {
@@ -197,16 +190,9 @@ func (s *Store) OwnBids(ctx context.Context, a *Actor) ([]BidSummary, error) {
 	for i, b := range bids {
 		ids[i] = b.TenderID
 	}
-	var ts []*Tender
-	if err := db.Where("id IN ?", ids).Find(&ts).Error; err != nil {
+	byID, err := s.tendersByID(db, ids)
+	if err != nil {
 		return nil, err
-	}
-	if err := s.fillTenders(db, ts); err != nil {
-		return nil, err
-	}
-	byID := map[int64]*Tender{}
-	for _, t := range ts {
-		byID[t.ID] = t
 	}
 	now := s.now()
 	for _, b := range bids {
@@ -222,4 +208,21 @@ func (s *Store) OwnBids(ctx context.Context, a *Actor) ([]BidSummary, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Tender.ID > out[j].Tender.ID })
 	return out, nil
+}
+
+// tendersByID loads tenders with their parts and clock-derived status,
+// keyed by id.
+func (s *Store) tendersByID(db *gorm.DB, ids []int64) (map[int64]*Tender, error) {
+	var ts []*Tender
+	if err := db.Where("id IN ?", ids).Find(&ts).Error; err != nil {
+		return nil, err
+	}
+	if err := s.fillTenders(db, ts); err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*Tender, len(ts))
+	for _, t := range ts {
+		byID[t.ID] = t
+	}
+	return byID, nil
 }

@@ -31,7 +31,7 @@ const (
 // OpenDB opens PostgreSQL when url is a postgres:// URL, else the embedded
 // SQLite file portal.db under dataDir.
 func OpenDB(url, dataDir string) (*gorm.DB, Dialect, error) {
-	cfg := &gorm.Config{Logger: logger.Discard, TranslateError: true}
+	cfg := gormConfig()
 	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
 		db, err := gorm.Open(postgres.Open(url), cfg)
 		if err != nil {
@@ -54,11 +54,18 @@ func OpenDB(url, dataDir string) (*gorm.DB, Dialect, error) {
 	return OpenSQLite(filepath.Join(dataDir, "portal.db"))
 }
 
+// gormConfig is the same on both databases: quiet, typed errors, and
+// timestamps gorm fills itself in UTC to the microsecond, as both store them.
+func gormConfig() *gorm.Config {
+	return &gorm.Config{Logger: logger.Discard, TranslateError: true,
+		NowFunc: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+}
+
 // OpenSQLite opens (creating) an SQLite file with WAL, foreign keys and a
 // busy timeout, so concurrent writers wait instead of failing.
 func OpenSQLite(path string) (*gorm.DB, Dialect, error) {
 	dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	db, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{Logger: logger.Discard, TranslateError: true})
+	db, err := gorm.Open(sqlite.Open(dsn), gormConfig())
 	if err != nil {
 		return nil, "", fmt.Errorf("open sqlite: %w", err)
 	}

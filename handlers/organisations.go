@@ -108,16 +108,20 @@ func (s *Server) apiRemoveRosterEntry(c *gin.Context) {
 
 // orgUpload reads the multipart form's "kind" and "file"; the model calls it
 // only once the caller may upload.
-func orgUpload(c *gin.Context) func() (models.OrgUpload, error) {
+func orgUpload(c *gin.Context) func() (models.OrgUpload, error) { return formUpload(c, "file") }
+
+// formUpload reads the multipart form's file field (and "kind"); the model
+// calls it only once the caller may upload.
+func formUpload(c *gin.Context, field string) func() (models.OrgUpload, error) {
 	return func() (models.OrgUpload, error) {
-		fh, err := c.FormFile("file")
+		fh, err := c.FormFile(field)
 		if err != nil {
 			var tooLarge *http.MaxBytesError
 			switch {
 			case errors.As(err, &tooLarge):
 				return models.OrgUpload{}, models.Fail(models.ErrTooLarge, "err.413", "the upload is too large")
 			case errors.Is(err, http.ErrMissingFile):
-				return models.OrgUpload{}, models.Invalid(models.Field("file", "required", ""))
+				return models.OrgUpload{}, models.Invalid(models.Field(field, "required", ""))
 			}
 			return models.OrgUpload{}, models.Fail(models.ErrBadRequest, "err.400", "a multipart/form-data body with a file is required")
 		}

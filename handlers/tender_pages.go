@@ -50,7 +50,7 @@ func (s *Server) tenderPageRoutes(r *gin.Engine) {
 	r.GET("/tenders/:id/evaluation", manage, s.tpEvaluation)
 	r.POST("/tenders/:id/bids/:sub/disqualify", manage, s.tpDisqualify)
 	r.POST("/tenders/:id/panel", manage, s.tpPanel)
-	r.POST("/tenders/:id/credit-checks", manage, s.tpCreditCheck)
+	r.POST("/tenders/:id/credit-checks", s.allowUpload, manage, s.tpCreditCheck)
 	r.POST("/tenders/:id/award", manage, s.tpAward)
 	r.POST("/tenders/:id/challenges/:sub/answer", manage, s.tpAnswerChallenge)
 	r.POST("/tenders/:id/contract", manage, s.tpSign)
@@ -1313,7 +1313,8 @@ func (s *Server) tpCreditCheck(c *gin.Context) {
 		"checked_at": c.PostForm("checked_at"), "note": c.PostForm("note"), "evidence": c.PostForm("evidence")}
 	org, _ := strconv.ParseInt(typed["organisation_id"], 10, 64)
 	at, _ := tpTime(typed["checked_at"])
-	in := models.CreditCheckInput{OrganisationID: org, Result: typed["result"], CheckedAt: at, Note: typed["note"], Evidence: typed["evidence"]}
+	in := models.CreditCheckInput{OrganisationID: org, Result: typed["result"], CheckedAt: at, Note: typed["note"], Evidence: typed["evidence"],
+		EvidenceFile: evidenceFile(c)}
 	_, err = s.store.RecordCreditCheck(c.Request.Context(), policy.ActorFrom(c), id, in)
 	s.tpEvalDone(c, "credit", err, typed, "eval.checked")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"time"
 
 	"portal/models"
 	"portal/policy"
@@ -97,7 +98,8 @@ func (s *Server) tenderRoutes(r *gin.Engine, api *gin.RouterGroup) {
 		return items(scores), err
 	}))
 	api.GET("/tenders/:id/scores", policy.Require(""), apiID(ok, st.Scores))
-	api.POST("/tenders/:id/credit-checks", policy.Require("tender:manage"), apiIDBody(created, st.RecordCreditCheck))
+	api.POST("/tenders/:id/credit-checks", s.allowUpload, policy.Require("tender:manage"), s.apiCreditCheck)
+	api.GET("/credit-checks/:id/evidence", policy.Require("tender:manage"), s.creditEvidence)
 	api.POST("/tenders/:id/award", policy.Require("tender:manage"), apiID(ok, func(ctx context.Context, a *models.Actor, id int64) (*models.Result, error) {
 		if _, err := st.Award(ctx, a, id); err != nil {
 			return nil, err
@@ -206,4 +208,59 @@ func (s *Server) apiContracts(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, list)
+}
+
+// apiCreditCheck records a credit check from JSON, or from a multipart
+// form whose evidence_file is the evidence (the same fields as the JSON).
+func (s *Server) apiCreditCheck(c *gin.Context) {
+	if c.ContentType() != "multipart/form-data" {
+		apiIDBody(http.StatusCreated, s.store.RecordCreditCheck)(c)
+		return
+	}
+	apiID(http.StatusCreated, func(ctx context.Context, a *models.Actor, id int64) (*models.CreditCheck, error) {
+		in, err := creditCheckForm(c)
+		if err != nil {
+			return nil, err
+		}
+		return s.store.RecordCreditCheck(ctx, a, id, in)
+	})(c)
+}
+
+// creditCheckForm reads a credit check from the API's multipart form
+// (checked_at in RFC 3339); a chosen evidence_file becomes the evidence.
+func creditCheckForm(c *gin.Context) (models.CreditCheckInput, error) {
+	org, _ := strconv.ParseInt(c.PostForm("organisation_id"), 10, 64)
+	in := models.CreditCheckInput{OrganisationID: org, Result: c.PostForm("result"), Note: c.PostForm("note"), Evidence: c.PostForm("evidence")}
+	if v := c.PostForm("checked_at"); v != "" {
+		at, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return in, models.Invalid(models.Field("checked_at", "date", ""))
+		}
+		in.CheckedAt = at
+	}
+	in.EvidenceFile = evidenceFile(c)
+	return in, nil
+}
+
+// evidenceFile reads the form's evidence_file when one was chosen.
+func evidenceFile(c *gin.Context) func() (models.OrgUpload, error) {
+	if _, err := c.FormFile("evidence_file"); err != nil {
+		return nil
+	}
+	return formUpload(c, "evidence_file")
+}
+
+func (s *Server) creditEvidence(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	cc, f, err := s.store.OpenCreditEvidence(c.Request.Context(), policy.ActorFrom(c), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	defer f.Close()
+	serveDownload(c, cc.EvidenceName, cc.EvidenceType, cc.EvidenceSHA256, cc.RecordedAt, f)
 }

@@ -1,9 +1,12 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -387,5 +390,44 @@ func TestBidAttachmentsAreSealed(t *testing.T) {
 	}
 	if s, _ = w.agents[1].do("GET", download, nil); s != 404 {
 		t.Fatalf("another agency downloads after the deadline: %d", s)
+	}
+}
+
+// TestCreditCheckEvidenceFile: a credit check recorded with an evidence
+// file keeps it by content, for the tender's staff only.
+func TestCreditCheckEvidenceFile(t *testing.T) {
+	w := newTenderWorld(t)
+	tender := w.publish(t)
+	for i := range w.agents {
+		w.bid(t, i, tender, 280_000, "方案")
+	}
+	w.now = w.now.Add(12 * 24 * time.Hour)
+	shot := append([]byte("\x89PNG\r\n\x1a\n"), []byte("信用中国查询截图")...)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range map[string]string{"organisation_id": fmt.Sprint(w.orgs[0]), "result": "clear", "checked_at": w.now.Format(time.RFC3339), "note": "无不良记录"} {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("evidence_file", "截图.png")
+	fw.Write(shot)
+	mw.Close()
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/tenders/%d/credit-checks", w.e.srv.URL, tender), &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	s, b := w.buyer.send(req)
+	check := decode[struct {
+		ID           int64  `json:"id"`
+		EvidenceType string `json:"evidence_type"`
+	}](t, must(t, 201, s, b, "credit check with evidence"))
+	if check.EvidenceType != "image/png" {
+		t.Fatalf("evidence: %s", b)
+	}
+	evidence := fmt.Sprintf("/api/v1/credit-checks/%d/evidence", check.ID)
+	if s, b = w.buyer.do("GET", evidence, nil); s != 200 || !bytes.Equal(b, shot) {
+		t.Fatalf("staff download: %d", s)
+	}
+	for name, c := range map[string]*client{"bidder": w.agents[0], "expert": w.experts[0], "other buyer": w.e.staff("qx-buyer", models.RoleProcurement, "450103")} {
+		if s, _ := c.do("GET", evidence, nil); s != 403 && s != 404 {
+			t.Errorf("%s downloads the evidence: %d", name, s)
+		}
 	}
 }

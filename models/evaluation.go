@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -44,6 +45,9 @@ type CreditCheck struct {
 	CheckedAt      time.Time `json:"checked_at"`
 	Note           string    `json:"note"`
 	Evidence       string    `json:"evidence"`
+	EvidenceSHA256 string    `json:"evidence_sha256,omitempty" gorm:"column:evidence_sha256"`
+	EvidenceName   string    `json:"evidence_name,omitempty"`
+	EvidenceType   string    `json:"evidence_type,omitempty"`
 	RecordedBy     int64     `json:"recorded_by"`
 	RecordedAt     time.Time `json:"recorded_at"`
 }
@@ -435,6 +439,9 @@ type CreditCheckInput struct {
 	CheckedAt      time.Time `json:"checked_at"`
 	Note           string    `json:"note"`
 	Evidence       string    `json:"evidence"`
+	// EvidenceFile, when set, reads an uploaded evidence file (a screenshot
+	// or PDF of the 信用中国 result), stored by content hash.
+	EvidenceFile func() (OrgUpload, error) `json:"-"`
 }
 
 // RecordCreditCheck records a bidder's credit check after the deadline. A
@@ -472,6 +479,18 @@ func (s *Store) RecordCreditCheck(ctx context.Context, a *Actor, tenderID int64,
 		now := s.now()
 		out = &CreditCheck{TenderID: t.ID, OrganisationID: in.OrganisationID, Result: in.Result, CheckedAt: in.CheckedAt.UTC(),
 			Note: strings.TrimSpace(in.Note), Evidence: strings.TrimSpace(in.Evidence), RecordedBy: a.UserID, RecordedAt: now}
+		if in.EvidenceFile != nil {
+			up, err := in.EvidenceFile()
+			if err != nil {
+				return err
+			}
+			defer up.Body.Close()
+			sum, _, ctype, err := s.storeOrgFile(up.Body)
+			if err != nil {
+				return err
+			}
+			out.EvidenceSHA256, out.EvidenceType, out.EvidenceName = sum, ctype, orgCleanName(up.Name, orgDocumentTypes[ctype])
+		}
 		if err := tx.Create(out).Error; err != nil {
 			return err
 		}
@@ -707,3 +726,26 @@ func (s *Store) TenderResult(ctx context.Context, a *Actor, tenderID int64) (*Re
 
 // round2 rounds for display only; ranking uses the exact scores.
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
+
+// OpenCreditEvidence returns a credit check's evidence file to the
+// tender's staff.
+func (s *Store) OpenCreditEvidence(ctx context.Context, a *Actor, checkID int64) (*CreditCheck, *os.File, error) {
+	db := s.DB.WithContext(ctx)
+	var cc CreditCheck
+	if err := db.First(&cc, checkID).Error; err != nil {
+		return nil, nil, notFound(err, "credit check")
+	}
+	t, err := s.visibleTender(db, a, cc.TenderID, false)
+	if err != nil || !t.canManage(a) || cc.EvidenceSHA256 == "" {
+		return nil, nil, Fail(ErrNotFound, "err.not_found", "evidence not found")
+	}
+	dir, err := s.orgFilesDir()
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := os.Open(orgFilePath(dir, cc.EvidenceSHA256))
+	if err != nil {
+		return nil, nil, err
+	}
+	return &cc, f, nil
+}

@@ -127,6 +127,9 @@ CREATE TABLE credit_checks (
     checked_at      DATETIME NOT NULL,
     note            TEXT NOT NULL DEFAULT '',
     evidence        TEXT NOT NULL DEFAULT '',
+    evidence_sha256 TEXT NOT NULL DEFAULT '',
+    evidence_name   TEXT NOT NULL DEFAULT '',
+    evidence_type   TEXT NOT NULL DEFAULT '',
     recorded_by     INTEGER NOT NULL REFERENCES users (id),
     recorded_at     DATETIME NOT NULL
 );

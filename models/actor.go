@@ -56,6 +56,9 @@ type Actor struct {
 	Grants         []Grant
 	RemoteAddr     string
 	authz          Authorizer
+	// memo keeps this request's answers: a page asks the same questions
+	// for its navigation, its capabilities and its handler.
+	memo map[[2]string]bool
 }
 
 // NewActor binds a signed-in user to the authorizer.
@@ -84,8 +87,19 @@ func (a *Actor) Can(action, region string) bool {
 	if a == nil || a.authz == nil {
 		return false
 	}
+	key := [2]string{action, region}
+	if ok, seen := a.memo[key]; seen {
+		return ok
+	}
 	ok, err := a.authz.Enforce(a.subject(), region, action)
-	return err == nil && ok
+	ok = err == nil && ok
+	if err == nil {
+		if a.memo == nil {
+			a.memo = map[[2]string]bool{}
+		}
+		a.memo[key] = ok
+	}
+	return ok
 }
 
 // CanAnywhere reports whether the actor may do action in at least one region;

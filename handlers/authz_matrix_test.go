@@ -50,7 +50,7 @@ var matrixRoutes = []matrixRoute{
 	{"POST", "/api/v1/users", func(n int) any {
 		return map[string]string{"username": fmt.Sprintf("new%d", n), "password": "a-long-password", "display_name": "新用户"}
 	}, "anon=401 admin=201 admin-other=201 *=403"},
-	{"GET", "/api/v1/users/{user}", nil, "anon=401 admin=200 admin-other=200 *=404"},
+	{"GET", "/api/v1/users/{user}", nil, "anon=401 admin=200 admin-other=404 *=404"},
 	{"POST", "/api/v1/users/{user}/roles", func(int) any { return map[string]string{"role": "expert", "region": "450103"} },
 		"anon=401 admin=201 admin-other=403 *=403"},
 	{"POST", "/api/v1/users/{user}/disable", nil, "anon=401 admin=200 admin-other=403 *=403"},
@@ -61,7 +61,7 @@ var matrixRoutes = []matrixRoute{
 	{"GET", "/regions?parent=4501", nil, "*=200"},
 	{"GET", "/admin/users", nil, "anon=303 admin=200 admin-other=200 *=403"},
 	{"GET", "/admin/users/new", nil, "anon=303 admin=200 admin-other=200 *=403"},
-	{"GET", "/admin/users/{user}", nil, "anon=303 admin=200 admin-other=200 *=403"},
+	{"GET", "/admin/users/{user}", nil, "anon=303 admin=200 admin-other=404 *=403"},
 	{"GET", "/admin/audit", nil, "anon=303 admin=200 admin-other=200 procurement=200 procurement-other=200 *=403"},
 	{"GET", "/no/such/page", nil, "*=404"},
 	// Catalogue: anyone reads published versions; only procurement staff of

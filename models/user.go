@@ -80,10 +80,26 @@ func (s *Store) User(ctx context.Context, a *Actor, id int64) (*User, error) {
 	if !a.SignedIn() {
 		return nil, a.require("user:read", RootRegion)
 	}
-	if a.UserID != id && !a.CanAnywhere("user:read") {
+	db := s.DB.WithContext(ctx)
+	if a.UserID == id {
+		return s.userByID(db, id)
+	}
+	if !a.CanAnywhere("user:read") {
 		return nil, Fail(ErrNotFound, "err.not_found", "user not found")
 	}
-	return s.userByID(s.DB.WithContext(ctx), id)
+	return s.userByID(s.usersInReach(db.Model(&User{}), a), id)
+}
+
+// usersInReach limits q to the users an admin may see: those holding a
+// role within the admin's regions, and those holding none yet (so that
+// they can be given one). A nationwide admin sees everyone.
+func (s *Store) usersInReach(q *gorm.DB, a *Actor) *gorm.DB {
+	cond, args, all := regionCond("v2", a.Regions("user:read"))
+	if all {
+		return q
+	}
+	const grantee = "SELECT CAST(SUBSTR(v0, 3) AS BIGINT) FROM casbin_rule WHERE ptype = 'g' AND v0 LIKE 'u:%'"
+	return q.Where("(id NOT IN ("+grantee+") OR id IN ("+grantee+" AND "+cond+"))", args...)
 }
 
 func (s *Store) userByID(db *gorm.DB, id int64) (*User, error) {
@@ -99,17 +115,17 @@ type UserFilter struct {
 	Q string
 }
 
-// Users lists users (admin only).
+// Users lists the users within the admin's reach.
 func (s *Store) Users(ctx context.Context, a *Actor, f UserFilter, p Page) (List[User], error) {
 	p = p.Normalise()
 	out := List[User]{Items: []User{}, Page: p.Page, PerPage: p.PerPage}
 	if !a.CanAnywhere("user:read") {
 		return out, a.require("user:read", RootRegion)
 	}
-	q := s.DB.WithContext(ctx).Model(&User{})
+	q := s.usersInReach(s.DB.WithContext(ctx).Model(&User{}), a)
 	if f.Q != "" {
 		like := "%" + strings.ToLower(f.Q) + "%"
-		q = q.Where("username LIKE ? OR display_name LIKE ?", like, "%"+f.Q+"%")
+		q = q.Where("(username LIKE ? OR display_name LIKE ?)", like, "%"+f.Q+"%")
 	}
 	if err := q.Count(&out.Total).Error; err != nil {
 		return out, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,6 +91,33 @@ func TestGrantReachesRegionsBelow(t *testing.T) {
 	}
 	if err := s.GrantRole(ctx, ca, u.ID, models.Grant{Role: models.RoleExpert, Region: "450103"}); !errors.Is(err, models.ErrConflict) {
 		t.Fatalf("duplicate grant: %v, want conflict", err)
+	}
+	// The city admin sees its city's users and those without a role, not
+	// a Liuzhou buyer.
+	lz, _ := s.CreateUser(ctx, admin, models.NewUser{Username: "lzbuyer", Password: "long-enough-pw", DisplayName: "柳州采购"})
+	if err := s.GrantRole(ctx, admin, lz.ID, models.Grant{Role: models.RoleProcurement, Region: "4502"}); err != nil {
+		t.Fatal(err)
+	}
+	fresh, _ := s.CreateUser(ctx, admin, models.NewUser{Username: "newcomer", Password: "long-enough-pw", DisplayName: "新人"})
+	seen, err := s.Users(ctx, ca, models.UserFilter{}, models.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, x := range seen.Items {
+		names = append(names, x.Username)
+	}
+	if got := strings.Join(names, ","); got != "nanning,nnadmin,newcomer" || seen.Total != 3 {
+		t.Fatalf("the city admin sees %s", got)
+	}
+	if _, err := s.User(ctx, ca, lz.ID); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("the city admin reads a Liuzhou buyer: %v", err)
+	}
+	if _, err := s.User(ctx, ca, fresh.ID); err != nil {
+		t.Fatalf("the city admin reads a user without a role: %v", err)
+	}
+	if all, _ := s.Users(ctx, admin, models.UserFilter{}, models.Page{}); all.Total != 5 {
+		t.Fatalf("the nationwide admin sees %d users, want 5", all.Total)
 	}
 	err = s.GrantRole(ctx, admin, u.ID, models.Grant{Role: "wizard", Region: "4599"})
 	if e, ok := models.AsError(err); !ok || !errors.Is(err, models.ErrInvalid) || len(e.Fields) != 2 {

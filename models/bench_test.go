@@ -10,7 +10,9 @@ import (
 )
 
 // BenchmarkCan measures a request's first authorisation check (role ×
-// action × region prefix); repeats within a request are memoised.
+// action × region prefix) once the enforcer has answered it before; the
+// enforcer caches answers until the policy changes, and repeats within a
+// request are memoised by the actor.
 func BenchmarkCan(b *testing.B) {
 	s, admin := bootstrap(b)
 	ctx := context.Background()

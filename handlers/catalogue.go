@@ -347,8 +347,7 @@ func (s *Server) pageCatalogueManage(c *gin.Context) {
 // manageFailed shows a refused change on the management page, with what was
 // typed; anything but a refusal of the input goes to the error renderer.
 func (s *Server) manageFailed(c *gin.Context, region string, err error, form map[string]string) {
-	status, _ := classify(err)
-	if status != http.StatusUnprocessableEntity && status != http.StatusConflict {
+	if !onForm(err) {
 		fail(c, err)
 		return
 	}

@@ -322,16 +322,7 @@ func (s *Server) pageOrganisation(c *gin.Context) { s.orgPage(c, http.StatusOK, 
 // orgFormDone redirects back to the organisation page after a form, or
 // shows the page again with the form's errors.
 func (s *Server) orgFormDone(c *gin.Context, form string, err error, typed map[string]string, done string) {
-	if err == nil {
-		c.Redirect(http.StatusSeeOther, "/organisations/"+c.Param("id")+"?done="+done)
-		return
-	}
-	status, _ := classify(err)
-	if status != http.StatusUnprocessableEntity && status != http.StatusConflict {
-		fail(c, err)
-		return
-	}
-	s.orgPage(c, status, form, err, typed)
+	formDone(c, "/organisations/"+c.Param("id"), s.orgPage, form, err, typed, done)
 }
 
 type orgProfileForm struct {

@@ -255,6 +255,39 @@ func (s *Server) html(c *gin.Context, status int, view string, p *page) {
 	}
 }
 
+// onForm reports whether err belongs on the form that caused it: an
+// invalid field (422) or a state that refuses the change (409). Other
+// errors go to the error renderer.
+func onForm(err error) bool {
+	status, _ := classify(err)
+	return status == http.StatusUnprocessableEntity || status == http.StatusConflict
+}
+
+// redirectDone answers a successful form with a redirect and a flash key.
+func redirectDone(c *gin.Context, path, done string) {
+	c.Redirect(http.StatusSeeOther, path+"?done="+url.QueryEscape(done))
+}
+
+// formPage renders a page again with a failed form's error and what was
+// typed into it.
+type formPage func(c *gin.Context, status int, form string, err error, typed map[string]string)
+
+// formDone ends a form's POST: on success a redirect to path with the done
+// message; an error that belongs on the form shows the page again with it;
+// anything else goes to the error renderer.
+func formDone(c *gin.Context, path string, render formPage, form string, err error, typed map[string]string, done string) {
+	if err == nil {
+		redirectDone(c, path, done)
+		return
+	}
+	if !onForm(err) {
+		fail(c, err)
+		return
+	}
+	status, _ := classify(err)
+	render(c, status, form, err, typed)
+}
+
 // formErrors turns a model error into messages next to each field; other
 // errors become the message above the form.
 func (s *Server) formErrors(lang string, err error) (fields map[string]string, top string) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"net/http"
-	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -211,35 +210,9 @@ func (s *Server) tpFormErrors(lang string, err error) (map[string]string, string
 	return s.formErrors(lang, err)
 }
 
-// tpRedirect answers a successful form with a redirect and a flash key.
-func tpRedirect(c *gin.Context, path, done string) {
-	c.Redirect(http.StatusSeeOther, path+"?done="+url.QueryEscape(done))
-}
-
-// tpFormError reports whether err belongs on the form (422, or a 409 shown
-// above it); other errors go to the error page.
-func tpFormError(err error) bool {
-	status, _ := classify(err)
-	return status == http.StatusUnprocessableEntity || status == http.StatusConflict
-}
-
-// tpPage renders a workspace page again with a failed form's error.
-type tpPage func(c *gin.Context, status int, form string, err error, typed map[string]string)
-
-// tpDone ends a workspace form's POST: on success a redirect to the
-// tender's page at suffix with the done message; a 422 or 409 shows the page
-// again with the error on its form; anything else goes to the error page.
-func tpDone(c *gin.Context, suffix string, render tpPage, form string, err error, typed map[string]string, done string) {
-	if err == nil {
-		tpRedirect(c, "/tenders/"+c.Param("id")+suffix, done)
-		return
-	}
-	if !tpFormError(err) {
-		fail(c, err)
-		return
-	}
-	status, _ := classify(err)
-	render(c, status, form, err, typed)
+// tpDone ends a workspace form's POST on the tender's page at suffix.
+func tpDone(c *gin.Context, suffix string, render formPage, form string, err error, typed map[string]string, done string) {
+	formDone(c, "/tenders/"+c.Param("id")+suffix, render, form, err, typed, done)
 }
 
 // tpSub parses the second numeric path parameter (an enquiry, bid or
@@ -748,7 +721,7 @@ func (s *Server) tpCreate(c *gin.Context) {
 	f := tpReadTenderForm(c)
 	t, err := s.store.CreateTender(c.Request.Context(), policy.ActorFrom(c), f.In)
 	if err != nil {
-		if !tpFormError(err) {
+		if !onForm(err) {
 			fail(c, err)
 			return
 		}
@@ -756,7 +729,7 @@ func (s *Server) tpCreate(c *gin.Context) {
 		s.tpFormPage(c, status, nil, f.Typed, f.formErr(err))
 		return
 	}
-	tpRedirect(c, tpTenderURL(t.ID, ""), "tender.created")
+	redirectDone(c, tpTenderURL(t.ID, ""), "tender.created")
 }
 
 func (s *Server) tpEdit(c *gin.Context) {
@@ -788,7 +761,7 @@ func (s *Server) tpUpdate(c *gin.Context) {
 		return nil
 	})
 	if err != nil {
-		if !tpFormError(err) {
+		if !onForm(err) {
 			fail(c, err)
 			return
 		}
@@ -802,7 +775,7 @@ func (s *Server) tpUpdate(c *gin.Context) {
 		s.tpFormPage(c, status, t, f.Typed, f.formErr(err))
 		return
 	}
-	tpRedirect(c, tpTenderURL(id, ""), "tender.updated")
+	redirectDone(c, tpTenderURL(id, ""), "tender.updated")
 }
 
 func (s *Server) tpPublish(c *gin.Context) {
@@ -1361,7 +1334,7 @@ func (s *Server) tpSign(c *gin.Context) {
 	}
 	ct, err := s.store.SignContract(c.Request.Context(), policy.ActorFrom(c), id, plan)
 	if err == nil {
-		tpRedirect(c, "/contracts/"+strconv.FormatInt(ct.ID, 10), "contract.signed")
+		redirectDone(c, "/contracts/"+strconv.FormatInt(ct.ID, 10), "contract.signed")
 		return
 	}
 	err = tpRename(err, func(f string) string {
@@ -1407,7 +1380,7 @@ func (s *Server) tpReviewPage(c *gin.Context, status int, failed string, ferr er
 	d := &tpReviewData{tpFmt: s.tpFmt(c), tpTenderFacts: s.tpFacts(ctx, lang, t), Member: m, Failed: failed,
 		Scored: map[int64]bool{}, Values: map[int64]map[string]string{}}
 	if m.DeclaredAt == nil && m.Active {
-		if d.Bidders, err = s.store.Bidders(ctx, a, id); err != nil && !tpFormError(err) {
+		if d.Bidders, err = s.store.Bidders(ctx, a, id); err != nil && !onForm(err) {
 			fail(c, err)
 			return
 		}

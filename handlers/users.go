@@ -136,11 +136,11 @@ func (s *Server) pageCreateUser(c *gin.Context) {
 // formFailed re-renders a form with what the user typed and each error next
 // to its field; errors that are not about the input go to the renderer.
 func (s *Server) formFailed(c *gin.Context, view, titleKey string, err error, form map[string]string, data any) {
-	status, _ := classify(err)
-	if status != http.StatusUnprocessableEntity && status != http.StatusConflict {
+	if !onForm(err) {
 		fail(c, err)
 		return
 	}
+	status, _ := classify(err)
 	fields, top := s.formErrors(langOf(c), err)
 	s.html(c, status, view, &page{Title: s.msgs.T(langOf(c), titleKey), Form: form, Errors: fields, Error: top, Data: data})
 }

@@ -353,7 +353,7 @@ func (s *Server) manageFailed(c *gin.Context, region string, err error, form map
 	}
 	d, derr := s.manageData(c, region)
 	if derr != nil {
-		fail(c, err)
+		fail(c, derr)
 		return
 	}
 	if form == nil {

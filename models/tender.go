@@ -127,8 +127,6 @@ type Tender struct {
 	Targets       []Target     `json:"targets" gorm:"-"`
 	Criteria      []Criterion  `json:"criteria" gorm:"-"`
 	Invited       []int64      `json:"invited,omitempty" gorm:"-"`
-	stored        string       // the stored status, before the clock
-	submitted     int64        // submitted bids, known only after the deadline
 }
 
 // BudgetLine is the part of the budget from one funding source.
@@ -401,7 +399,6 @@ func (s *Store) CreateTender(ctx context.Context, a *Actor, in TenderInput) (*Te
 	if err != nil {
 		return nil, err
 	}
-	t.stored = t.Status
 	return t, nil
 }
 
@@ -516,7 +513,6 @@ func (s *Store) fillTenders(db *gorm.DB, ts []*Tender) error {
 	now := s.now()
 	var past []int64
 	for _, t := range ts {
-		t.stored = t.Status
 		if t.Status == TenderPublished && t.PastDeadline(now) {
 			past = append(past, t.ID)
 		}
@@ -531,13 +527,14 @@ func (s *Store) fillTenders(db *gorm.DB, ts []*Tender) error {
 			Where("tender_id IN ? AND status = ?", past, BidSubmitted).Group("tender_id").Scan(&counts).Error; err != nil {
 			return err
 		}
+		submitted := map[int64]int64{}
 		for _, c := range counts {
-			byID[c.TenderID].submitted = c.N
+			submitted[c.TenderID] = c.N
 		}
 		for _, id := range past {
 			t := byID[id]
 			t.Status = TenderOpened
-			if t.submitted < int64(t.Rule().MinValidBids) {
+			if submitted[id] < int64(t.Rule().MinValidBids) {
 				t.Status = TenderUnsuccessful
 			}
 		}
@@ -587,7 +584,7 @@ func (s *Store) setStatus(tx *gorm.DB, a *Actor, t *Tender, event string, extra 
 	if err := tx.Model(&Tender{}).Where("id = ?", t.ID).Updates(updates).Error; err != nil {
 		return err
 	}
-	t.Status, t.stored = to, to
+	t.Status = to
 	after := map[string]any{"status": to}
 	for k, v := range extra {
 		after[k] = v

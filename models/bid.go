@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -141,7 +142,7 @@ func (s *Store) biddingTender(tx *gorm.DB, a *Actor, tenderID, orgID int64) (*Te
 	if err != nil {
 		return nil, err
 	}
-	if t.Rule().Invited && !containsID(t.Invited, orgID) {
+	if t.Rule().Invited && !slices.Contains(t.Invited, orgID) {
 		return nil, Fail(ErrNotFound, "err.not_found", "tender not found")
 	}
 	if t.Status != TenderPublished {
@@ -151,15 +152,6 @@ func (s *Store) biddingTender(tx *gorm.DB, a *Actor, tenderID, orgID int64) (*Te
 		return nil, err
 	}
 	return t, nil
-}
-
-func containsID(ids []int64, id int64) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 // ownBid loads the organisation's bid on a tender, or nil.

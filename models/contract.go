@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -213,11 +214,7 @@ func (s *Store) SignContract(ctx context.Context, a *Actor, tenderID int64, plan
 			if p.Percent <= 0 || p.Percent > 100 {
 				fe = append(fe, Field(fmt.Sprintf("payment_plan[%d].percent", i), "between", "1 100"))
 			}
-			valid := false
-			for _, cond := range PaymentConditions {
-				valid = valid || cond == p.Condition
-			}
-			if !valid {
+			if !slices.Contains(PaymentConditions, p.Condition) {
 				fe = append(fe, Field(fmt.Sprintf("payment_plan[%d].condition", i), "oneof", strings.Join(PaymentConditions, " ")))
 			}
 			sum += p.Percent

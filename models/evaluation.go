@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -340,11 +341,7 @@ func (s *Store) ScoreBid(ctx context.Context, a *Actor, bidID int64, points map[
 			}
 		}
 		for k := range points {
-			found := false
-			for _, c := range t.Criteria {
-				found = found || c.Key == k
-			}
-			if !found {
+			if !slices.ContainsFunc(t.Criteria, func(c Criterion) bool { return c.Key == k }) {
 				fe = append(fe, Field("points."+k, "criterion", ""))
 			}
 		}

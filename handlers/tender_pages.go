@@ -64,9 +64,6 @@ func (s *Server) tenderPageRoutes(r *gin.Engine) {
 
 // Formatting.
 
-// tpZone is China Standard Time, the zone of every date and time shown.
-var tpZone = time.FixedZone("CST", 8*3600)
-
 // tpFmt formats values for the views: money in yuan, times in China time,
 // names in the page's language. Page data embed it, so a view calls
 // {{$.Data.Yuan .PriceFen}}.
@@ -82,7 +79,7 @@ func (f tpFmt) Time(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(tpZone).Format("2006-01-02 15:04")
+	return t.In(models.ChinaZone).Format("2006-01-02 15:04")
 }
 
 // TimeP is Time of an optional time.
@@ -124,7 +121,7 @@ type tpOption struct{ Value, Label string }
 func tpTime(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
-		if t, err := time.ParseInLocation(layout, s, tpZone); err == nil {
+		if t, err := time.ParseInLocation(layout, s, models.ChinaZone); err == nil {
 			return t, true
 		}
 	}
@@ -136,7 +133,7 @@ func tpLocal(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(tpZone).Format("2006-01-02T15:04")
+	return t.In(models.ChinaZone).Format("2006-01-02T15:04")
 }
 
 // tpInt reads a whole number; a malformed one becomes bad, a value the

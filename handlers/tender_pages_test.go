@@ -29,8 +29,6 @@ type tpWorld struct {
 	expertIDs []int64
 }
 
-var tpCST = time.FixedZone("CST", 8*3600)
-
 func newTPWorld(t *testing.T) *tpWorld {
 	t.Helper()
 	e := newEnv(t)
@@ -67,7 +65,7 @@ func (w *tpWorld) advance(d time.Duration) { w.offset.Add(int64(d)) }
 func (w *tpWorld) now() time.Time { return w.e.store.Now() }
 
 // tpLocalTime is a time as a datetime-local value in China time.
-func tpLocalTime(t time.Time) string { return t.In(tpCST).Format("2006-01-02T15:04") }
+func tpLocalTime(t time.Time) string { return t.In(models.ChinaZone).Format("2006-01-02T15:04") }
 
 // tpFormValues is the tender form filled in: 300,000 yuan from two
 // sources, two targets, price 20 + criteria 40/30/10.

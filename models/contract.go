@@ -20,6 +20,8 @@ type Challenge struct {
 	Answer         string     `json:"answer"`
 	AnsweredAt     *time.Time `json:"answered_at"`
 	AnsweredBy     *int64     `json:"-"`
+	AnswerDue      time.Time  `json:"answer_due" gorm:"-"` // 7 working days after filing
+	Overdue        bool       `json:"overdue" gorm:"-"`    // unanswered past AnswerDue
 }
 
 // FileChallenge lets a bidding organisation challenge the award inside the
@@ -47,7 +49,11 @@ func (s *Store) FileChallenge(ctx context.Context, a *Actor, tenderID int64, rea
 		if _, err := transition(tenderEvents, "tender", "challenge", t.Status); err != nil {
 			return err
 		}
-		if !s.now().Before(s.challengeEnds(t)) {
+		ends, err := s.challengeEnds(tx, t)
+		if err != nil {
+			return err
+		}
+		if !s.now().Before(ends) {
 			return Fail(ErrConflict, "err.window_closed", "the challenge window has closed")
 		}
 		if reason == "" {
@@ -55,6 +61,9 @@ func (s *Store) FileChallenge(ctx context.Context, a *Actor, tenderID int64, rea
 		}
 		c = &Challenge{TenderID: t.ID, OrganisationID: orgID, Reason: reason, FiledAt: s.now()}
 		if err := tx.Create(c).Error; err != nil {
+			return err
+		}
+		if err := s.answerDue(tx, c); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "challenge.file", "challenge", c.ID, t.RegionCode, nil, c)
@@ -85,6 +94,9 @@ func (s *Store) AnswerChallenge(ctx context.Context, a *Actor, id int64, answer 
 		if err := tx.Model(&c).Select("answer", "answered_at", "answered_by").Updates(&c).Error; err != nil {
 			return err
 		}
+		if err := s.answerDue(tx, &c); err != nil {
+			return err
+		}
 		return s.audit(tx, a, "challenge.answer", "challenge", c.ID, t.RegionCode, nil, map[string]any{"answer": answer})
 	})
 	return &c, err
@@ -106,7 +118,15 @@ func (s *Store) Challenges(ctx context.Context, a *Actor, tenderID int64) ([]Cha
 		q = q.Where("organisation_id = ?", *a.OrganisationID)
 	}
 	out := []Challenge{}
-	return out, q.Order("id").Find(&out).Error
+	if err := q.Order("id").Find(&out).Error; err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if err := s.answerDue(db, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // Contract statuses.
@@ -192,7 +212,11 @@ func (s *Store) SignContract(ctx context.Context, a *Actor, tenderID int64, plan
 			return err
 		}
 		now := s.now()
-		if now.Before(s.challengeEnds(t)) {
+		ends, err := s.challengeEnds(tx, t)
+		if err != nil {
+			return err
+		}
+		if now.Before(ends) {
 			return Fail(ErrConflict, "err.window_open", "the challenge window is still open")
 		}
 		if now.After(t.AwardedAt.Add(contractDeadline)) {

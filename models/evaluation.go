@@ -625,31 +625,6 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 	return out, err
 }
 
-// challengeEnds is when the challenge window closes: 7 working days after
-// the award notice unless the deployment overrides it.
-func (s *Store) challengeEnds(t *Tender) time.Time {
-	if t.AwardedAt == nil {
-		return time.Time{}
-	}
-	if s.Settings.ChallengePeriod != nil {
-		return t.AwardedAt.Add(*s.Settings.ChallengePeriod)
-	}
-	return addWorkingDays(*t.AwardedAt, 7)
-}
-
-// addWorkingDays adds n Monday-to-Friday days in China's time zone.
-// Public holidays are not in the calendar yet.
-func addWorkingDays(from time.Time, n int) time.Time {
-	d := from.In(chinaZone)
-	for n > 0 {
-		d = d.AddDate(0, 0, 1)
-		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
-			n--
-		}
-	}
-	return d.UTC()
-}
-
 // Result is the public award notice, and a bidder's own score and rank.
 type Result struct {
 	TenderID       int64      `json:"tender_id"`
@@ -696,7 +671,11 @@ func (s *Store) TenderResult(ctx context.Context, a *Actor, tenderID int64) (*Re
 	if err != nil {
 		return nil, err
 	}
-	r := &Result{TenderID: t.ID, Code: t.Code, Title: t.Title, AwardedAt: *t.AwardedAt, ChallengeUntil: s.challengeEnds(t), Panel: []string{}}
+	until, err := s.challengeEnds(db, t)
+	if err != nil {
+		return nil, err
+	}
+	r := &Result{TenderID: t.ID, Code: t.Code, Title: t.Title, AwardedAt: *t.AwardedAt, ChallengeUntil: until, Panel: []string{}}
 	for _, m := range members {
 		if m.Active {
 			r.Panel = append(r.Panel, m.Name)

@@ -65,11 +65,7 @@ func orgNext(status, event string) (string, bool) {
 // orgDateLayout is the API's date format.
 const orgDateLayout = "2006-01-02"
 
-// orgZone is the portal's calendar: a date ("today", "until") is a day in
-// China Standard Time, whatever the server's own zone.
-var orgZone = time.FixedZone("CST", 8*60*60)
-
-func (s *Store) orgToday() string { return s.Now().In(orgZone).Format(orgDateLayout) }
+func (s *Store) orgToday() string { return s.Now().In(ChinaZone).Format(orgDateLayout) }
 
 // Organisation is a social work organisation (承接主体). Phone, address,
 // legal representative, founding date, volunteers and the status reason are
@@ -727,7 +723,7 @@ func (s *Store) OrganisationCanBid(db *gorm.DB, orgID int64, at time.Time) error
 	case OrgVerified:
 		return nil
 	case OrgBlacklisted:
-		if at.In(orgZone).Format(orgDateLayout) <= o.BlacklistedUntil {
+		if at.In(ChinaZone).Format(orgDateLayout) <= o.BlacklistedUntil {
 			return Fail(ErrConflict, "err.org_cannot_bid", "the organisation is blacklisted until "+o.BlacklistedUntil)
 		}
 		return Fail(ErrConflict, "err.org_cannot_bid", "the organisation's blacklist ended on "+o.BlacklistedUntil+

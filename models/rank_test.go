@@ -68,13 +68,3 @@ func TestRankHandComputed(t *testing.T) {
 		t.Errorf("lowest price: %+v", lowest[0])
 	}
 }
-
-func TestAddWorkingDays(t *testing.T) {
-	// Friday 6 March 2026, 10:00 in China: seven working days end on
-	// Tuesday 17 March.
-	from := time.Date(2026, 3, 6, 10, 0, 0, 0, chinaZone)
-	got := addWorkingDays(from, 7).In(chinaZone)
-	if want := time.Date(2026, 3, 17, 10, 0, 0, 0, chinaZone); !got.Equal(want) {
-		t.Fatalf("got %v, want %v", got, want)
-	}
-}

@@ -209,11 +209,8 @@ func (t *Tender) Input() TenderInput {
 
 var keyRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 
-// chinaZone is the zone of the portal's dates.
-var chinaZone = time.FixedZone("CST", 8*3600)
-
 func parseDate(s string) (time.Time, bool) {
-	t, err := time.ParseInLocation("2006-01-02", s, chinaZone)
+	t, err := time.ParseInLocation("2006-01-02", s, ChinaZone)
 	return t, err == nil
 }
 
@@ -387,7 +384,7 @@ func (s *Store) CreateTender(ctx context.Context, a *Actor, in TenderInput) (*Te
 		if err := tx.Model(&Tender{}).Where("region_code = ?", in.Region).Count(&n).Error; err != nil {
 			return err
 		}
-		t.Code = fmt.Sprintf("%s-%d-%04d", in.Region, now.In(chinaZone).Year(), n+1)
+		t.Code = fmt.Sprintf("%s-%d-%04d", in.Region, now.In(ChinaZone).Year(), n+1)
 		if err := tx.Omit(clause.Associations).Create(t).Error; err != nil {
 			return err
 		}

@@ -263,12 +263,13 @@ func TestTenderJourney(t *testing.T) {
 	}
 	_, err = s.SignContract(ctx, w.buyer, tender.ID, []models.PlanLine{{30, "signing"}, {40, "midterm"}, {30, "acceptance"}})
 	expectKind(t, err, models.ErrConflict, "signing inside the challenge window")
-	// Awarded on Thursday 12 March: seven working days end on Monday 23 March.
-	w.now = time.Date(2026, 3, 23, 9, 59, 0, 0, time.UTC)
+	// Awarded on Thursday 12 March: seven working days end on Monday 23 March
+	// at 24:00 Beijing time (16:00 UTC).
+	w.now = time.Date(2026, 3, 23, 15, 59, 59, 0, time.UTC)
 	if _, err := s.FileChallenge(ctx, w.agents[0], tender.ID, "最后一分钟"); err != nil {
 		t.Fatalf("a challenge on the window's last day: %v", err)
 	}
-	w.now = time.Date(2026, 3, 23, 10, 0, 0, 0, time.UTC)
+	w.now = time.Date(2026, 3, 23, 16, 0, 0, 0, time.UTC)
 	_, err = s.FileChallenge(ctx, w.agents[0], tender.ID, "晚了")
 	expectKind(t, err, models.ErrConflict, "a challenge after the window")
 	_, err = s.SignContract(ctx, w.buyer, tender.ID, []models.PlanLine{{30, "signing"}, {40, "midterm"}, {30, "acceptance"}})

@@ -8,7 +8,7 @@ func Tables() []any {
 		&CatalogueVersion{}, &CatalogueItem{}, &CatalogueIndicator{},
 		&Organisation{}, &RosterEntry{}, &OrgDocument{},
 		&Tender{}, &BudgetLine{}, &Target{}, &Criterion{}, &Invitation{}, &Enquiry{}, &Bid{},
-		&PanelMember{}, &Score{}, &CreditCheck{}, &Challenge{}, &Contract{}, &ContractTarget{}, &Tranche{}, &BidAttachment{},PanelMember{}, &Score{}, &CreditCheck{}, &Challenge{}, &Contract{}, &ContractTarget{}, &Tranche{}, &BidAttachment{},
+		&PanelMember{}, &Score{}, &CreditCheck{}, &Challenge{}, &Contract{}, &ContractTarget{}, &Tranche{}, &BidAttachment{},
 		&CalendarSource{}, &CalendarDay{},
 	}
 }

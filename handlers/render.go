@@ -216,6 +216,7 @@ var navLinks = []struct{ action, href, key string }{
 	{"workspace:bids", "/my/bids", "nav.my_bids"},
 	{"workspace:evaluations", "/my/evaluations", "nav.evaluations"},
 	{"contract:read", "/contracts", "nav.contracts"},
+	{"calendar:manage", "/admin/calendar", "nav.calendar"},
 }
 
 // nav lists the links the caller's roles open.
@@ -364,7 +365,7 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 
 // requiredViews are the views the handlers render.
 var requiredViews = []string{"error", "home", "login", "users", "user", "user_new", "regions", "audit", "register", "orgs", "org", "catalogue", "catalogue_item", "catalogue_manage", "catalogue_item_form",
-	"tender_list", "tender_show", "tender_notice", "tender_form", "bid_form", "bid_list", "evaluation_staff", "evaluation_review", "evaluation_list", "contract_list", "contract_show"}
+	"tender_list", "tender_show", "tender_notice", "tender_form", "bid_form", "bid_list", "evaluation_staff", "evaluation_review", "evaluation_list", "contract_list", "contract_show", "calendar"}
 
 func templatesList() ([]string, error) {
 	entries, err := templates.FS.ReadDir("views")

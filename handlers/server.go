@@ -120,6 +120,7 @@ func (s *Server) routes(r *gin.Engine) {
 	s.catalogueRoutes(r, api)
 	s.organisationRoutes(r, api)
 	s.tenderRoutes(r, api)
+	s.calendarRoutes(r, api)
 }
 
 func (s *Server) readyz(c *gin.Context) {

@@ -63,6 +63,17 @@ var matrixRoutes = []matrixRoute{
 	{"GET", "/admin/users/new", nil, "anon=303 admin=200 admin-other=200 *=403"},
 	{"GET", "/admin/users/{user}", nil, "anon=303 admin=200 admin-other=404 *=403"},
 	{"GET", "/admin/audit", nil, "anon=303 admin=200 admin-other=200 procurement=200 procurement-other=200 *=403"},
+	// The working-day calendar: anyone reads it; only a nationwide admin
+	// changes it, so the regional admins are refused in the model.
+	{"GET", "/api/v1/calendar?year=2026", nil, "*=200"},
+	{"GET", "/api/v1/calendar?year=20x6", nil, "*=422"},
+	{"POST", "/api/v1/calendar/days", func(n int) any {
+		return map[string]any{"year": 2030, "source": map[string]string{"title": "国务院办公厅关于2030年部分节假日安排的通知", "issued_on": "2029-11-01", "url": "https://www.gov.cn/2030.htm"},
+			"days": []map[string]string{{"date": fmt.Sprintf("2030-%02d-%02d", 1+n%12, 1+n%28), "kind": "holiday", "name": "测试"}}}
+	}, "anon=401 *=403"},
+	{"GET", "/admin/calendar", nil, "anon=303 admin=200 admin-other=200 *=403"},
+	{"GET", "/admin/calendar?year=2030", nil, "anon=303 admin=200 admin-other=200 *=403"},
+	{"POST", "/admin/calendar", nil, "anon=401 *=403"},
 	{"GET", "/no/such/page", nil, "*=404"},
 	// Catalogue: anyone reads published versions; only procurement staff of
 	// a province change it, so every persona here (city level) is refused;

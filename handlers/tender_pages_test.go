@@ -453,6 +453,19 @@ func TestTenderPagesJourney(t *testing.T) {
 	if err != nil || len(challenges) != 1 {
 		t.Fatalf("challenges: %v %v", challenges, err)
 	}
+	// The staff see when the answer is due (the window's override sets it
+	// here), and the challenge as overdue once that has passed unanswered.
+	due := challenges[0].AnswerDue.In(models.ChinaZone).Format("2006-01-02 15:04")
+	if p := tpText(buyer.tpPage(base + "/evaluation")); !strings.Contains(p, "答复期限："+due) || strings.Contains(p, "已逾期未答复") {
+		t.Fatalf("the staff page before the answer is due: %s", p)
+	}
+	w.advance(11 * time.Minute)
+	if p := tpText(buyer.tpPage(base + "/evaluation")); !strings.Contains(p, "已逾期未答复") {
+		t.Fatalf("the staff page past the due date: %s", p)
+	}
+	if p := tpText(w.agents[0].tpPage(base + "/bid")); !strings.Contains(p, "答复期限："+due) || !strings.Contains(p, "已逾期未答复") {
+		t.Fatalf("the challenger's page past the due date: %s", p)
+	}
 	buyer.tpMustPost(fmt.Sprintf("%s/challenges/%d/answer", base, challenges[0].ID), url.Values{"answer": {"经复核，计算无误。"}})
 	if own := tpText(w.agents[0].tpPage(base + "/bid")); !strings.Contains(own, "经复核，计算无误。") {
 		t.Errorf("the challenger does not see the answer: %s", own)

@@ -275,16 +275,17 @@ func (s *Store) WorkingDaysEnd(ctx context.Context, from time.Time, n int) (time
 // after from's Beijing date ends: 24:00 Beijing time (00:00 of the next day)
 // of its nth working day, as UTC. A working day is Monday to Friday unless
 // the calendar makes it a holiday, or a weekend day the calendar makes a
-// workday. In a year the calendar has no notice for, only weekends are off:
-// the period would otherwise never end, and a warning names the year so that
-// an admin adds its notice (/admin/calendar).
+// workday. In a year the calendar has no notice for, only weekends are off
+// and a warning names the year so that an admin enters its notice
+// (/admin/calendar): refusing would stop every award and challenge of that
+// year until then.
 func (s *Store) workingDaysEnd(db *gorm.DB, from time.Time, n int) (time.Time, error) {
 	b := from.In(ChinaZone)
 	d := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, ChinaZone)
 	const chunk = 62 // days read at a time: 7 working days span at most ~20
 	var kinds map[string]string
 	var loadedTo time.Time // first day not read yet
-	known := map[int]bool{}
+	known := map[int]bool{} // years looked up: whether a notice is loaded
 	for n > 0 {
 		d = d.AddDate(0, 0, 1)
 		if !d.Before(loadedTo) {
@@ -298,14 +299,13 @@ func (s *Store) workingDaysEnd(db *gorm.DB, from time.Time, n int) (time.Time, e
 				kinds[r.Day] = r.Kind
 			}
 		}
-		has, seen := known[d.Year()]
-		if !seen {
+		if _, seen := known[d.Year()]; !seen {
 			var c int64
 			if err := db.Model(&CalendarSource{}).Where("year = ?", d.Year()).Count(&c).Error; err != nil {
 				return time.Time{}, err
 			}
-			has, known[d.Year()] = c > 0, c > 0
-			if !has {
+			known[d.Year()] = c > 0
+			if c == 0 {
 				slog.Warn("working days: the calendar has no notice for this year; counting weekends only", "year", d.Year())
 			}
 		}

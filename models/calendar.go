@@ -284,7 +284,7 @@ func (s *Store) workingDaysEnd(db *gorm.DB, from time.Time, n int) (time.Time, e
 	d := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, ChinaZone)
 	const chunk = 62 // days read at a time: 7 working days span at most ~20
 	var kinds map[string]string
-	var loadedTo time.Time // first day not read yet
+	var loadedTo time.Time  // first day not read yet
 	known := map[int]bool{} // years looked up: whether a notice is loaded
 	for n > 0 {
 		d = d.AddDate(0, 0, 1)

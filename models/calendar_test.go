@@ -2,6 +2,8 @@ package models_test
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -237,5 +239,38 @@ func TestAddCalendarDaysChecksItsInput(t *testing.T) {
 		if got[k] != v {
 			t.Errorf("%s: %q, want %q (all: %v)", k, got[k], v, got)
 		}
+	}
+}
+
+func TestShippedCalendarHoldsEveryNoticeFrom2007(t *testing.T) {
+	s, _ := bootstrap(t)
+	for y := 2007; y <= 2026; y++ {
+		cal, err := s.Calendar(t.Context(), models.Anonymous("", s.Authz), y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !cal.Known || len(cal.Sources) == 0 || len(cal.Days) < 15 {
+			t.Errorf("%d: %d sources, %d days", y, len(cal.Sources), len(cal.Days))
+			continue
+		}
+		first := cal.Sources[0]
+		if first.Title != fmt.Sprintf("国务院办公厅关于%d年部分节假日安排的通知", y) || !strings.HasPrefix(first.Number, "国办发明电〔") ||
+			!strings.Contains(first.URL, "gov.cn/") || first.IssuedOn >= fmt.Sprintf("%d-01-01", y) {
+			t.Errorf("%d: source %+v", y, first)
+		}
+		for _, d := range cal.Days {
+			at, err := time.Parse(time.DateOnly, d.Day)
+			if err != nil || d.Name == "" {
+				t.Errorf("%d: day %+v", y, d)
+			}
+			if wd := at.Weekday(); d.Kind == models.DayWorkday && wd != time.Saturday && wd != time.Sunday {
+				t.Errorf("%d: make-up working day %s is a %s", y, d.Day, wd)
+			}
+		}
+	}
+	// 2027's notice is not shipped: the year counts weekends only until an
+	// admin enters it.
+	if cal, err := s.Calendar(t.Context(), models.Anonymous("", s.Authz), 2027); err != nil || cal.Known || cal.Years[0] != 2007 || cal.Years[len(cal.Years)-1] != 2026 {
+		t.Fatalf("2027: %+v %v", cal, err)
 	}
 }

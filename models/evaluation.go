@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/big"
 	"os"
 	"slices"
 	"sort"
@@ -517,6 +518,9 @@ type Ranked struct {
 // rank computes the scores of valid bids: price score = lowest valid price
 // ÷ bid price × price weight; technical = mean of the experts' totals;
 // final = price + technical. Lowest-price tenders rank by price alone.
+// Every score is computed as an exact fraction and kept as the value shown
+// (half-up to 0.01, see shownScore), so two bids that show the same final
+// score are tied and go by lower price, then earlier submission.
 func rank(t *Tender, bids []Bid, scores []Score) []Bid {
 	var valid []Bid
 	lowest := int64(math.MaxInt64)
@@ -526,29 +530,33 @@ func rank(t *Tender, bids []Bid, scores []Score) []Bid {
 			lowest = min(lowest, b.PriceFen)
 		}
 	}
-	totals := map[int64]map[int64]float64{} // bid → expert → total
+	totals := map[int64]map[int64]*big.Rat{} // bid → expert → total
 	for _, sc := range scores {
 		if totals[sc.BidID] == nil {
-			totals[sc.BidID] = map[int64]float64{}
+			totals[sc.BidID] = map[int64]*big.Rat{}
 		}
-		totals[sc.BidID][sc.ExpertID] += sc.Points
+		if totals[sc.BidID][sc.ExpertID] == nil {
+			totals[sc.BidID][sc.ExpertID] = new(big.Rat)
+		}
+		totals[sc.BidID][sc.ExpertID].Add(totals[sc.BidID][sc.ExpertID], exactPoints(sc.Points))
 	}
 	for i := range valid {
 		b := &valid[i]
-		price := float64(lowest) / float64(b.PriceFen) * float64(t.PriceWeight)
-		tech := 0.0
-		if n := len(totals[b.ID]); n > 0 {
+		price := new(big.Rat).SetFrac(big.NewInt(lowest), big.NewInt(b.PriceFen))
+		price.Mul(price, big.NewRat(int64(t.PriceWeight), 1))
+		tech := new(big.Rat)
+		if n := len(totals[b.ID]); n > 0 && t.Evaluation != EvalLowestPrice {
 			for _, v := range totals[b.ID] {
-				tech += v
+				tech.Add(tech, v)
 			}
-			tech /= float64(n)
+			tech.Quo(tech, big.NewRat(int64(n), 1))
 		}
-		if t.Evaluation == EvalLowestPrice {
-			tech = 0
-		}
-		final := price + tech
-		b.PriceScore, b.TechnicalScore, b.FinalScore = &price, &tech, &final
+		final := new(big.Rat).Add(price, tech)
+		ps, ts, fs := shownScore(price), shownScore(tech), shownScore(final)
+		b.PriceScore, b.TechnicalScore, b.FinalScore = &ps, &ts, &fs
 	}
+	// The shown scores are whole hundredths divided by 100, so comparing
+	// them as floats compares the hundredths exactly.
 	sortRanking(valid)
 	for i := range valid {
 		r := i + 1
@@ -703,26 +711,25 @@ func (s *Store) TenderResult(ctx context.Context, a *Actor, tenderID int64) (*Re
 		}
 	}
 	for _, b := range bids {
+		// The stored scores are the shown ones (shownScore): the notice,
+		// the pages and the ranking use the same values.
 		if b.ID == *t.WinnerBidID {
-			r.Winner = ResultLine{OrganisationID: b.OrganisationID, Name: b.OrganisationName, PriceFen: b.PriceFen, Score: round2(*b.FinalScore)}
+			r.Winner = ResultLine{OrganisationID: b.OrganisationID, Name: b.OrganisationName, PriceFen: b.PriceFen, Score: *b.FinalScore}
 		}
 		if a.OrganisationID != nil && *a.OrganisationID == b.OrganisationID {
 			r.Own = &OwnResult{Status: b.Status}
-			if b.FinalScore != nil {
-				r.Own.Score, r.Own.Rank = round2(*b.FinalScore), *b.Rank
+			if b.FinalScore != nil && b.Rank != nil {
+				r.Own.Score, r.Own.Rank = *b.FinalScore, *b.Rank
 			}
 		}
 		if t.canManage(a) && b.Rank != nil {
 			r.Ranking = append(r.Ranking, Ranked{BidID: b.ID, OrganisationID: b.OrganisationID, Name: b.OrganisationName, PriceFen: b.PriceFen,
-				PriceScore: round2(*b.PriceScore), TechnicalScore: round2(*b.TechnicalScore), FinalScore: round2(*b.FinalScore), Rank: *b.Rank})
+				PriceScore: *b.PriceScore, TechnicalScore: *b.TechnicalScore, FinalScore: *b.FinalScore, Rank: *b.Rank})
 		}
 	}
 	sort.Slice(r.Ranking, func(i, j int) bool { return r.Ranking[i].Rank < r.Ranking[j].Rank })
 	return r, nil
 }
-
-// round2 rounds for display only; ranking uses the exact scores.
-func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
 // OpenCreditEvidence returns a credit check's evidence file to the
 // tender's staff.

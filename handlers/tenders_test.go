@@ -294,8 +294,8 @@ func (f *matrixFixture) tenderExpand(path string) string {
 	e := f.e
 	buyer := e.actor("persona-procurement")
 	in := models.TenderInput{Title: "矩阵测试项目", Region: ownRegion, CatalogueCode: "C0601", Method: "competitive_negotiation",
-		Budget: []models.BudgetLine{{Source: "local_budget", AmountFen: 10_000_000}}, ServiceStart: "2027-01-01", ServiceEnd: "2027-12-31",
-		PriceWeight: 30, Criteria: []models.Criterion{{Key: "plan", Name: "方案", MaxPoints: 70}},
+		Evaluation: models.EvalLowestPrice, Budget: []models.BudgetLine{{Source: "local_budget", AmountFen: 10_000_000}},
+		ServiceStart: "2027-01-01", ServiceEnd: "2027-12-31",
 		BidDeadline: time.Now().Add(30 * 24 * time.Hour)}
 	draft, err := e.store.CreateTender(context.Background(), buyer, in)
 	if err != nil {
@@ -324,7 +324,7 @@ var tenderMatrix = []matrixRoute{
 	{"POST", "/api/v1/tenders", func(int) any {
 		return map[string]any{"title": "新项目", "region": ownRegion, "catalogue_code": "C0601", "method": "inquiry",
 			"budget": []map[string]any{{"source": "local_budget", "amount_fen": 5_000_000}}, "service_start": "2027-01-01",
-			"service_end": "2027-06-30", "price_weight": 30, "criteria": []map[string]any{{"key": "plan", "name": "方案", "max_points": 70}},
+			"service_end": "2027-06-30", "evaluation": "lowest_price",
 			"bid_deadline": time.Now().Add(60 * 24 * time.Hour).Format(time.RFC3339)}
 	}, "anon=401 procurement=201 *=403"},
 	{"PATCH", "/api/v1/tenders/{drafttender}", func(int) any { return map[string]string{"title": "改名"} }, "anon=401 procurement=200 procurement-other=404 *=403"},

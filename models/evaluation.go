@@ -63,6 +63,11 @@ func panelSize(t *Tender) int {
 	return r.PanelMin
 }
 
+// panelSizeOK is the method's panel rule for n members: an odd number, at
+// least panelSize. It holds at appointment and, for the active members,
+// at the award.
+func panelSizeOK(t *Tender, n int) bool { return n >= panelSize(t) && n%2 == 1 }
+
 func (s *Store) panel(db *gorm.DB, tenderID int64) ([]PanelMember, error) {
 	var ms []PanelMember
 	if err := db.Where("tender_id = ?", tenderID).Order("id").Find(&ms).Error; err != nil {
@@ -125,7 +130,7 @@ func (s *Store) AppointPanel(ctx context.Context, a *Actor, tenderID int64, expe
 				fe = append(fe, Field(field, "own_staff", ""))
 			}
 		}
-		if len(expertIDs) < size || len(expertIDs)%2 == 0 {
+		if !panelSizeOK(t, len(expertIDs)) {
 			fe = append(fe, Field("expert_ids", "panel_size", fmt.Sprint(size)))
 		}
 		current, err := s.panel(tx, t.ID)
@@ -144,11 +149,14 @@ func (s *Store) AppointPanel(ctx context.Context, a *Actor, tenderID int64, expe
 			if !m.Active || uniq[m.ExpertID] {
 				continue
 			}
-			var n int64
+			var n, reviewed int64
 			if err := tx.Model(&Score{}).Where("expert_id = ? AND bid_id IN (SELECT id FROM bids WHERE tender_id = ?)", m.ExpertID, t.ID).Count(&n).Error; err != nil {
 				return err
 			}
-			if n > 0 {
+			if err := tx.Model(&ComplianceReview{}).Where("expert_id = ? AND bid_id IN (SELECT id FROM bids WHERE tender_id = ?)", m.ExpertID, t.ID).Count(&reviewed).Error; err != nil {
+				return err
+			}
+			if n+reviewed > 0 {
 				return Fail(ErrConflict, "err.panel_scored", "an expert who has scored cannot leave the panel")
 			}
 			if err := tx.Model(&PanelMember{}).Where("id = ?", m.ID).Update("active", false).Error; err != nil {
@@ -403,7 +411,7 @@ func (s *Store) scoringComplete(db *gorm.DB, t *Tender) (bool, []Score, error) {
 		}
 	}
 	want := len(members) * len(bidIDs) * len(t.Criteria)
-	return len(members) >= panelSize(t) && len(kept) == want, kept, nil
+	return panelSizeOK(t, len(members)) && len(kept) == want, kept, nil
 }
 
 // Scores returns score sheets: staff of the region see all; an expert on
@@ -574,6 +582,11 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 		if err != nil {
 			return err
 		}
+		// Every method has a panel, whose active members meet the
+		// method's rule now, not only when it was appointed.
+		if t.Status == TenderOpened {
+			return Fail(ErrConflict, "err.panel_first", "appoint the panel and let it evaluate first")
+		}
 		if _, err := transition(tenderEvents, "tender", "award", t.Status); err != nil {
 			return err
 		}
@@ -581,11 +594,18 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 		if err != nil {
 			return err
 		}
+		var active int64
+		if err := tx.Model(&PanelMember{}).Where("tender_id = ? AND active = ?", t.ID, true).Count(&active).Error; err != nil {
+			return err
+		}
+		if !panelSizeOK(t, int(active)) {
+			return Fail(ErrConflict, "err.panel_incomplete", fmt.Sprintf(
+				"the panel has %d active members; the method needs an odd number, at least %d: appoint a replacement and let it evaluate first",
+				active, panelSize(t)))
+		}
 		var scores []Score
+		var rejected []Bid // valid bids the panel found non-compliant
 		if t.Evaluation == EvalComprehensive {
-			if t.Status != TenderEvaluating {
-				return Fail(ErrConflict, "err.panel_first", "appoint the panel and let it score first")
-			}
 			done, sc, err := s.scoringComplete(tx, t)
 			if err != nil {
 				return err
@@ -594,8 +614,32 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 				return Fail(ErrConflict, "err.scores_missing", "every panel member must score every valid bid first")
 			}
 			scores = sc
+		} else {
+			done, _, results, err := s.complianceComplete(tx, t)
+			if err != nil {
+				return err
+			}
+			if !done {
+				return Fail(ErrConflict, "err.reviews_missing", "every panel member must review every valid bid's compliance first")
+			}
+			compliant := map[int64]bool{}
+			for _, r := range results {
+				compliant[r.BidID] = r.Compliant
+			}
+			kept := bids[:0:0]
+			for _, b := range bids {
+				if b.Status == BidValid && !compliant[b.ID] {
+					rejected = append(rejected, b)
+					continue
+				}
+				kept = append(kept, b)
+			}
+			bids = kept
 		}
 		ranked := rank(t, bids, scores)
+		if len(ranked) == 0 && len(rejected) > 0 {
+			return Fail(ErrConflict, "err.no_compliant_bid", "the panel found no bid compliant: the tender cannot be awarded")
+		}
 		if len(ranked) < t.Rule().MinValidBids {
 			return Fail(ErrConflict, "err.too_few_bids", "fewer valid bids than the method needs")
 		}
@@ -622,6 +666,15 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 			}
 			out = append(out, Ranked{BidID: b.ID, OrganisationID: b.OrganisationID, Name: b.OrganisationName, PriceFen: b.PriceFen,
 				PriceScore: *b.PriceScore, TechnicalScore: *b.TechnicalScore, FinalScore: *b.FinalScore, Rank: *b.Rank})
+		}
+		for _, b := range rejected { // lost, unranked: the panel found them non-compliant
+			to, err := transition(bidEvents, "bid", "lose", b.Status)
+			if err != nil {
+				return err
+			}
+			if err := tx.Model(&Bid{}).Where("id = ?", b.ID).Updates(map[string]any{"status": to, "updated_at": s.now()}).Error; err != nil {
+				return err
+			}
 		}
 		now := s.now()
 		t.AwardedAt, t.WinnerBidID = &now, &first.ID

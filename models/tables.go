@@ -9,5 +9,6 @@ func Tables() []any {
 		&Organisation{}, &RosterEntry{}, &OrgDocument{},
 		&Tender{}, &BudgetLine{}, &Target{}, &Criterion{}, &Invitation{}, &Enquiry{}, &Bid{},
 		&PanelMember{}, &Score{}, &CreditCheck{}, &Challenge{}, &Contract{}, &ContractTarget{}, &Tranche{}, &BidAttachment{},
+		&ComplianceReview{},
 	}
 }

@@ -97,27 +97,14 @@ func TestInvalidTransitionsChangeNothing(t *testing.T) {
 	}
 }
 
-// TestLowestPriceTender: the lowest valid price wins, with no panel; a
-// listed bidder is disqualified, and too few valid bids make the tender
-// unsuccessful.
+// TestLowestPriceTender: the lowest compliant price wins, after the panel
+// reviews every bid; a listed bidder is disqualified, and too few valid
+// bids make the tender unsuccessful.
 func TestLowestPriceTender(t *testing.T) {
 	w := newWorld(t)
 	s, ctx := w.s, w.ctx
-	run := func(listed int) *models.Tender {
-		w.now = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-		in := w.tenderInput()
-		in.Evaluation, in.Criteria, in.PriceWeight = models.EvalLowestPrice, nil, 0
-		tender, err := s.CreateTender(ctx, w.buyer, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.PublishTender(ctx, w.buyer, tender.ID); err != nil {
-			t.Fatal(err)
-		}
-		w.bid(0, tender.ID, 260_000, "A")
-		w.bid(1, tender.ID, 240_000, "B")
-		w.bid(2, tender.ID, 250_000, "C")
-		w.now = tender.BidDeadline
+	run := func(listed int) (*models.Tender, []*models.Bid) {
+		tender, bids := w.lowestPriceTender("competitive_negotiation", 260_000, 240_000, 250_000)
 		result := "clear"
 		if listed >= 0 {
 			result = "listed"
@@ -128,9 +115,22 @@ func TestLowestPriceTender(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, _ := s.Tender(ctx, w.buyer, tender.ID)
-		return got
+		return got, bids
 	}
-	tender := run(-1)
+	tender, bids := run(-1)
+	if _, err := s.AppointPanel(ctx, w.buyer, tender.ID, userIDs(w.experts)); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range w.experts {
+		if _, err := s.Declare(ctx, e, tender.ID, models.Declaration{}); err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range bids {
+			if _, err := s.ReviewCompliance(ctx, e, b.ID, review(true, "")); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	ranking, err := s.Award(ctx, w.buyer, tender.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +138,7 @@ func TestLowestPriceTender(t *testing.T) {
 	if ranking[0].OrganisationID != w.orgs[1] || ranking[1].OrganisationID != w.orgs[2] || ranking[0].TechnicalScore != 0 {
 		t.Fatalf("lowest price ranking: %+v", ranking)
 	}
-	if got := run(1); got.Status != models.TenderUnsuccessful {
+	if got, _ := run(1); got.Status != models.TenderUnsuccessful {
 		t.Fatalf("with the cheapest bidder listed, two valid bids are left of three needed: %s", got.Status)
 	}
 }

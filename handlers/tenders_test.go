@@ -244,13 +244,14 @@ func TestBidsAreSealed(t *testing.T) {
 		{"GET", p + "/challenges"}, {"GET", "/api/v1/audit?per_page=200"}, {"GET", "/api/v1/audit?object_type=bid"},
 		{"GET", "/api/v1/contracts"}, {"POST", fmt.Sprintf("/api/v1/bids/%d/disqualify", bid)},
 		{"PUT", fmt.Sprintf("/api/v1/bids/%d/score", bid)}, {"GET", fmt.Sprintf("/tenders/%d", tender)}, {"GET", "/tenders"},
+		{"GET", p + "/compliance"}, {"PUT", fmt.Sprintf("/api/v1/bids/%d/compliance", bid)},
 		{"GET", "/admin/audit"},
 	}
 	for name, c := range callers {
 		for _, r := range routes {
 			var body any
 			if r.method != "GET" {
-				body = map[string]any{"reason": "x", "points": map[string]int{"plan": 1}}
+				body = map[string]any{"reason": "x", "points": map[string]int{"plan": 1}, "pass": true}
 			}
 			status, b := c.do(r.method, r.path, body)
 			text := string(b)
@@ -338,6 +339,8 @@ var tenderMatrix = []matrixRoute{
 	{"GET", "/api/v1/tenders/{tender}/bids", nil, "anon=401 procurement=409 *=403"},
 	{"GET", "/api/v1/tenders/{tender}/bidders", nil, "anon=401 procurement=409 *=403"},
 	{"GET", "/api/v1/tenders/{tender}/scores", nil, "anon=401 procurement=409 *=403"},
+	{"GET", "/api/v1/tenders/{tender}/compliance", nil, "anon=401 procurement=409 *=403"},
+	{"PUT", "/api/v1/bids/999999/compliance", func(int) any { return map[string]any{"pass": true} }, "anon=401 expert=404 expert-other=404 *=403"},
 	{"GET", "/api/v1/tenders/{tender}/result", nil, "*=409"},
 	{"PUT", "/api/v1/tenders/{tender}/panel", func(int) any { return map[string]any{"expert_ids": []int{1}} }, "anon=401 procurement=409 procurement-other=403 *=403"},
 	{"POST", "/api/v1/tenders/{tender}/declaration", func(int) any { return map[string]any{"conflict": false} }, "anon=401 *=403"},

@@ -177,3 +177,19 @@ func TestTiedScoresShowOneValue(t *testing.T) {
 		t.Fatalf("the bidder's own score: %s", p)
 	}
 }
+
+// TestTenderFormEvaluationOfMethod: the tender form lists each method's
+// evaluations and refuses one the method does not allow, next to the field.
+func TestTenderFormEvaluationOfMethod(t *testing.T) {
+	w := newTPWorld(t)
+	form := w.buyer.tpPage("/tenders/new")
+	if !strings.Contains(tpText(form), "竞争性谈判: 最低评标价法") {
+		t.Fatalf("the form does not say which evaluation each method allows: %s", tpText(form))
+	}
+	v := tpFormValues("兴宁区谈判项目", w.now().Add(time.Hour))
+	v.Set("method", "competitive_negotiation")
+	status, _, body := w.buyer.tpPost("/tenders", v)
+	if status != 422 || !tpInvalid(body, "evaluation") || !strings.Contains(tpText(body), "该采购方式不能采用此评审方法") {
+		t.Fatalf("a negotiation with comprehensive scoring: %d %s", status, tpText(body))
+	}
+}

@@ -446,6 +446,7 @@ type tpFormData struct {
 	Indicators  []tpOption
 	Methods     []tpOption
 	Evaluations []string
+	EvalRules   []string // per method, the evaluations it allows (the method table)
 	Sources     []string
 	Budget      []string // row prefixes
 	Targets     []string
@@ -469,6 +470,11 @@ func (s *Server) tpFormChoices(ctx context.Context, a *models.Actor, lang, regio
 	for _, k := range models.MethodKeys {
 		m := models.Methods[k]
 		d.Methods = append(d.Methods, tpOption{k, localName(lang, m.Name, m.NameEn)})
+		evals := make([]string, len(m.Evaluations))
+		for i, e := range m.Evaluations {
+			evals[i] = s.msgs.T(lang, "tender.eval."+e)
+		}
+		d.EvalRules = append(d.EvalRules, localName(lang, m.Name, m.NameEn)+": "+strings.Join(evals, " / "))
 	}
 	seen := map[string]bool{}
 	for _, code := range a.Regions("tender:manage") {

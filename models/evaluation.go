@@ -157,7 +157,7 @@ func (s *Store) AppointPanel(ctx context.Context, a *Actor, tenderID int64, expe
 				return err
 			}
 			if n+reviewed > 0 {
-				return Fail(ErrConflict, "err.panel_scored", "an expert who has scored cannot leave the panel")
+				return Fail(ErrConflict, "err.panel_scored", "an expert who has scored or reviewed bids cannot leave the panel")
 			}
 			if err := tx.Model(&PanelMember{}).Where("id = ?", m.ID).Update("active", false).Error; err != nil {
 				return err

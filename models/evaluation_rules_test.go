@@ -400,6 +400,10 @@ func TestComplianceReview(t *testing.T) {
 	if _, err := s.ReviewCompliance(ctx, w.experts[2], bids[3].ID, review(true, "")); err != nil {
 		t.Fatal(err)
 	}
+	// An expert who has reviewed stays on the panel.
+	fourth := w.staffUser("expert4", models.RoleExpert, "4501")
+	_, err = s.AppointPanel(ctx, w.buyer, tender.ID, []int64{w.experts[0].UserID, w.experts[1].UserID, fourth.UserID})
+	expectKey(t, err, "err.panel_scored", "replacing an expert who has reviewed")
 	sheets, err := s.ComplianceReviews(ctx, w.buyer, tender.ID)
 	if err != nil || !sheets.Complete || len(sheets.Reviews) != 12 || len(sheets.Results) != 4 {
 		t.Fatalf("the panel's reviews: %+v %v", sheets, err)

@@ -190,6 +190,7 @@ var matrixRoutes = []matrixRoute{
 	{"POST", "/tenders/{tender}/contract", nil, "anon=401 procurement=409 procurement-other=403 *=403"},
 	{"POST", "/tenders/{tender}/declaration", nil, "anon=401 *=403"},
 	{"POST", "/tenders/{tender}/bids/1/score", nil, "anon=401 expert=404 expert-other=404 *=403"},
+	{"POST", "/tenders/{tender}/bids/1/compliance", nil, "anon=401 expert=404 expert-other=404 *=403"},
 }
 
 func parseWant(t *testing.T, spec string) map[string]int {

@@ -56,6 +56,7 @@ func (s *Server) tenderPageRoutes(r *gin.Engine) {
 	r.GET("/tenders/:id/review", score, s.tpReview)
 	r.POST("/tenders/:id/declaration", score, s.tpDeclare)
 	r.POST("/tenders/:id/bids/:sub/score", score, s.tpScore)
+	r.POST("/tenders/:id/bids/:sub/compliance", score, s.tpCompliance)
 	r.GET("/my/bids", policy.Require("workspace:bids"), s.tpMyBids)
 	r.GET("/my/evaluations", policy.Require("workspace:evaluations"), s.tpMyPanels)
 	r.GET("/contracts", policy.Require(""), s.tpContracts)
@@ -442,6 +443,7 @@ type tpFormData struct {
 	Indicators  []tpOption
 	Methods     []tpOption
 	Evaluations []string
+	EvalRules   []string // per method, the evaluations it allows (the method table)
 	Sources     []string
 	Budget      []string // row prefixes
 	Targets     []string
@@ -465,6 +467,11 @@ func (s *Server) tpFormChoices(ctx context.Context, a *models.Actor, lang, regio
 	for _, k := range models.MethodKeys {
 		m := models.Methods[k]
 		d.Methods = append(d.Methods, tpOption{k, localName(lang, m.Name, m.NameEn)})
+		evals := make([]string, len(m.Evaluations))
+		for i, e := range m.Evaluations {
+			evals[i] = s.msgs.T(lang, "tender.eval."+e)
+		}
+		d.EvalRules = append(d.EvalRules, localName(lang, m.Name, m.NameEn)+": "+strings.Join(evals, " / "))
 	}
 	seen := map[string]bool{}
 	for _, code := range a.Regions("tender:manage") {
@@ -1088,26 +1095,28 @@ func tpSheets(f tpFmt, t *models.Tender, bids []models.Bid, scores []models.Scor
 type tpEvalData struct {
 	tpFmt
 	tpTenderFacts
-	Sealed     bool
-	Open       bool // opened or evaluating: bids may be disqualified, the panel appointed, checks recorded
-	Bids       []models.Bid
-	Files      map[int64][]models.BidAttachment // bid → its files
-	Panel      []models.PanelMember
-	PanelSize  int
-	Experts    []models.User
-	Chosen     map[int64]bool
-	Checks     []models.CreditCheck
-	OrgNames   map[int64]string
-	Sheets     []tpSheet
-	Complete   bool
-	Result     *models.Result
-	Challenges []models.Challenge
-	Contract   *models.Contract
-	CanSign    bool
-	PlanRows   []string
-	Conditions []string
-	Failed     string
-	Loose      []string
+	Sealed         bool
+	Open           bool // opened or evaluating: bids may be disqualified, the panel appointed, checks recorded
+	Bids           []models.Bid
+	Files          map[int64][]models.BidAttachment // bid → its files
+	Panel          []models.PanelMember
+	PanelSize      int
+	Experts        []models.User
+	Chosen         map[int64]bool
+	Checks         []models.CreditCheck
+	OrgNames       map[int64]string
+	Sheets         []tpSheet
+	Complete       bool
+	Compliance     []tpComplianceRow // lowest price
+	ComplianceDone bool
+	Result         *models.Result
+	Challenges     []models.Challenge
+	Contract       *models.Contract
+	CanSign        bool
+	PlanRows       []string
+	Conditions     []string
+	Failed         string
+	Loose          []string
 }
 
 // tpFiles lists each opened bid's files.
@@ -1190,6 +1199,14 @@ func (s *Server) tpEvalPage(c *gin.Context, status int, failed string, ferr erro
 		}
 		d.Complete = sheets.Complete
 		d.Sheets = tpSheets(d.tpFmt, t, d.Bids, sheets.Scores, experts, func(id int64) string { return names[id] })
+		if t.Evaluation != models.EvalComprehensive && t.Status != models.TenderOpened {
+			reviews, err := s.store.ComplianceReviews(ctx, a, id)
+			if err != nil {
+				fail(c, err)
+				return
+			}
+			d.Compliance, d.ComplianceDone = tpCompliance(d.Bids, reviews), reviews.Complete
+		}
 		if d.Challenges, err = s.store.Challenges(ctx, a, id); err != nil {
 			fail(c, err)
 			return
@@ -1358,6 +1375,44 @@ type tpReviewData struct {
 	Complete bool
 	Failed   string
 	Loose    []string
+	// Lowest price: the panel's compliance reviews (Scored marks the
+	// bids the caller reviewed, Values its pass and note).
+	Compliance     []tpComplianceRow
+	ComplianceDone bool
+}
+
+// tpComplianceRow is one valid bid's compliance review tally.
+type tpComplianceRow struct {
+	BidID         int64
+	Bidder        string
+	PriceFen      int64
+	Passes, Fails int
+	Compliant     bool
+}
+
+// tpCompliance tallies the reviews the caller may see per valid bid; the
+// decision is the model's, once every review is in.
+func tpCompliance(bids []models.Bid, sheets *models.ComplianceSheets) []tpComplianceRow {
+	decided := map[int64]bool{}
+	for _, r := range sheets.Results {
+		decided[r.BidID] = r.Compliant
+	}
+	var rows []tpComplianceRow
+	for _, b := range bids {
+		if b.Status != models.BidValid && b.Status != models.BidWon && b.Status != models.BidLost {
+			continue
+		}
+		row := tpComplianceRow{BidID: b.ID, Bidder: b.OrganisationName, PriceFen: b.PriceFen, Compliant: decided[b.ID]}
+		for _, r := range sheets.Reviews {
+			if r.BidID == b.ID && r.Pass {
+				row.Passes++
+			} else if r.BidID == b.ID {
+				row.Fails++
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }
 
 // tpReviewPage renders the expert's page: the declaration, then a score
@@ -1433,6 +1488,25 @@ func (s *Server) tpReviewPage(c *gin.Context, status int, failed string, ferr er
 				return label
 			})
 		}
+		if t.Evaluation != models.EvalComprehensive {
+			reviews, err := s.store.ComplianceReviews(ctx, a, id)
+			if err != nil {
+				fail(c, err)
+				return
+			}
+			for _, r := range reviews.Reviews {
+				if v := d.Values[r.BidID]; v != nil && r.ExpertID == a.UserID {
+					v["pass"], v["note"] = map[bool]string{true: "yes", false: "no"}[r.Pass], r.Note
+					d.Scored[r.BidID] = true
+				}
+			}
+			d.Compliance, d.ComplianceDone = tpCompliance(d.Bids, reviews), reviews.Complete
+		}
+		if bidID, ok := strings.CutPrefix(failed, "compliance-"); ok {
+			if n, err := strconv.ParseInt(bidID, 10, 64); err == nil && d.Values[n] != nil {
+				d.Values[n] = typed
+			}
+		}
 		if bidID, ok := strings.CutPrefix(failed, "score-"); ok {
 			if n, err := strconv.ParseInt(bidID, 10, 64); err == nil && d.Values[n] != nil {
 				d.Values[n] = typed
@@ -1445,7 +1519,7 @@ func (s *Server) tpReviewPage(c *gin.Context, status int, failed string, ferr er
 	}
 	if ferr != nil {
 		p.Errors, p.Error = s.tpFormErrors(lang, ferr)
-		known := map[string]string{"organisation_id": "", "conflict": ""}
+		known := map[string]string{"organisation_id": "", "conflict": "", "pass": "", "note": ""}
 		for _, cr := range t.Criteria {
 			known["points."+cr.Key] = ""
 		}
@@ -1508,6 +1582,24 @@ func (s *Server) tpScore(c *gin.Context) {
 	}
 	_, err = s.store.ScoreBid(c.Request.Context(), policy.ActorFrom(c), sub, points)
 	s.tpReviewDone(c, "score-"+c.Param("sub"), err, typed, "eval.scored")
+}
+
+// tpCompliance records the expert's compliance review of a bid: pass is
+// "yes" or "no" (anything else is no answer, which the model refuses).
+func (s *Server) tpCompliance(c *gin.Context) {
+	sub, err := tpSub(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	typed := map[string]string{"pass": c.PostForm("pass"), "note": c.PostForm("note")}
+	in := models.ComplianceInput{Note: typed["note"]}
+	if v := typed["pass"]; v == "yes" || v == "no" {
+		pass := v == "yes"
+		in.Pass = &pass
+	}
+	_, err = s.store.ReviewCompliance(c.Request.Context(), policy.ActorFrom(c), sub, in)
+	s.tpReviewDone(c, "compliance-"+c.Param("sub"), err, typed, "eval.compliance_saved")
 }
 
 // The workspaces' lists.

@@ -562,8 +562,8 @@ func (f *matrixFixture) tenderPageExpand(path string) string {
 	}
 	e, ctx := f.e, context.Background()
 	in := models.TenderInput{Title: "矩阵询问项目", Region: ownRegion, CatalogueCode: "C0601", Method: "competitive_negotiation",
-		Budget: []models.BudgetLine{{Source: "local_budget", AmountFen: 10_000_000}}, ServiceStart: "2027-01-01", ServiceEnd: "2027-12-31",
-		PriceWeight: 30, Criteria: []models.Criterion{{Key: "plan", Name: "方案", MaxPoints: 70}},
+		Evaluation: models.EvalLowestPrice, Budget: []models.BudgetLine{{Source: "local_budget", AmountFen: 10_000_000}},
+		ServiceStart: "2027-01-01", ServiceEnd: "2027-12-31",
 		BidDeadline: time.Now().Add(30 * 24 * time.Hour)}
 	buyer := e.actor("persona-procurement")
 	t, err := e.store.CreateTender(ctx, buyer, in)

@@ -98,6 +98,8 @@ func (s *Server) tenderRoutes(r *gin.Engine, api *gin.RouterGroup) {
 		return items(scores), err
 	}))
 	api.GET("/tenders/:id/scores", policy.Require(""), apiID(ok, st.Scores))
+	api.PUT("/bids/:id/compliance", policy.Require("bid:score"), apiIDBody(ok, st.ReviewCompliance))
+	api.GET("/tenders/:id/compliance", policy.Require(""), apiID(ok, st.ComplianceReviews))
 	api.POST("/tenders/:id/credit-checks", s.allowUpload, policy.Require("tender:manage"), s.apiCreditCheck)
 	api.GET("/credit-checks/:id/evidence", policy.Require("tender:manage"), s.creditEvidence)
 	api.POST("/tenders/:id/award", policy.Require("tender:manage"), apiID(ok, func(ctx context.Context, a *models.Actor, id int64) (*models.Result, error) {

@@ -244,13 +244,14 @@ func TestBidsAreSealed(t *testing.T) {
 		{"GET", p + "/challenges"}, {"GET", "/api/v1/audit?per_page=200"}, {"GET", "/api/v1/audit?object_type=bid"},
 		{"GET", "/api/v1/contracts"}, {"POST", fmt.Sprintf("/api/v1/bids/%d/disqualify", bid)},
 		{"PUT", fmt.Sprintf("/api/v1/bids/%d/score", bid)}, {"GET", fmt.Sprintf("/tenders/%d", tender)}, {"GET", "/tenders"},
+		{"GET", p + "/compliance"}, {"PUT", fmt.Sprintf("/api/v1/bids/%d/compliance", bid)},
 		{"GET", "/admin/audit"},
 	}
 	for name, c := range callers {
 		for _, r := range routes {
 			var body any
 			if r.method != "GET" {
-				body = map[string]any{"reason": "x", "points": map[string]int{"plan": 1}}
+				body = map[string]any{"reason": "x", "points": map[string]int{"plan": 1}, "pass": true}
 			}
 			status, b := c.do(r.method, r.path, body)
 			text := string(b)
@@ -294,8 +295,8 @@ func (f *matrixFixture) tenderExpand(path string) string {
 	e := f.e
 	buyer := e.actor("persona-procurement")
 	in := models.TenderInput{Title: "矩阵测试项目", Region: ownRegion, CatalogueCode: "C0601", Method: "competitive_negotiation",
-		Budget: []models.BudgetLine{{Source: "local_budget", AmountFen: 10_000_000}}, ServiceStart: "2027-01-01", ServiceEnd: "2027-12-31",
-		PriceWeight: 30, Criteria: []models.Criterion{{Key: "plan", Name: "方案", MaxPoints: 70}},
+		Evaluation: models.EvalLowestPrice, Budget: []models.BudgetLine{{Source: "local_budget", AmountFen: 10_000_000}},
+		ServiceStart: "2027-01-01", ServiceEnd: "2027-12-31",
 		BidDeadline: time.Now().Add(30 * 24 * time.Hour)}
 	draft, err := e.store.CreateTender(context.Background(), buyer, in)
 	if err != nil {
@@ -324,7 +325,7 @@ var tenderMatrix = []matrixRoute{
 	{"POST", "/api/v1/tenders", func(int) any {
 		return map[string]any{"title": "新项目", "region": ownRegion, "catalogue_code": "C0601", "method": "inquiry",
 			"budget": []map[string]any{{"source": "local_budget", "amount_fen": 5_000_000}}, "service_start": "2027-01-01",
-			"service_end": "2027-06-30", "price_weight": 30, "criteria": []map[string]any{{"key": "plan", "name": "方案", "max_points": 70}},
+			"service_end": "2027-06-30", "evaluation": "lowest_price",
 			"bid_deadline": time.Now().Add(60 * 24 * time.Hour).Format(time.RFC3339)}
 	}, "anon=401 procurement=201 *=403"},
 	{"PATCH", "/api/v1/tenders/{drafttender}", func(int) any { return map[string]string{"title": "改名"} }, "anon=401 procurement=200 procurement-other=404 *=403"},
@@ -338,6 +339,8 @@ var tenderMatrix = []matrixRoute{
 	{"GET", "/api/v1/tenders/{tender}/bids", nil, "anon=401 procurement=409 *=403"},
 	{"GET", "/api/v1/tenders/{tender}/bidders", nil, "anon=401 procurement=409 *=403"},
 	{"GET", "/api/v1/tenders/{tender}/scores", nil, "anon=401 procurement=409 *=403"},
+	{"GET", "/api/v1/tenders/{tender}/compliance", nil, "anon=401 procurement=409 *=403"},
+	{"PUT", "/api/v1/bids/999999/compliance", func(int) any { return map[string]any{"pass": true} }, "anon=401 expert=404 expert-other=404 *=403"},
 	{"GET", "/api/v1/tenders/{tender}/result", nil, "*=409"},
 	{"PUT", "/api/v1/tenders/{tender}/panel", func(int) any { return map[string]any{"expert_ids": []int{1}} }, "anon=401 procurement=409 procurement-other=403 *=403"},
 	{"POST", "/api/v1/tenders/{tender}/declaration", func(int) any { return map[string]any{"conflict": false} }, "anon=401 *=403"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/big"
 	"os"
 	"slices"
 	"sort"
@@ -61,6 +62,11 @@ func panelSize(t *Tender) int {
 	}
 	return r.PanelMin
 }
+
+// panelSizeOK is the method's panel rule for n members: an odd number, at
+// least panelSize. It holds at appointment and, for the active members,
+// at the award.
+func panelSizeOK(t *Tender, n int) bool { return n >= panelSize(t) && n%2 == 1 }
 
 func (s *Store) panel(db *gorm.DB, tenderID int64) ([]PanelMember, error) {
 	var ms []PanelMember
@@ -124,7 +130,7 @@ func (s *Store) AppointPanel(ctx context.Context, a *Actor, tenderID int64, expe
 				fe = append(fe, Field(field, "own_staff", ""))
 			}
 		}
-		if len(expertIDs) < size || len(expertIDs)%2 == 0 {
+		if !panelSizeOK(t, len(expertIDs)) {
 			fe = append(fe, Field("expert_ids", "panel_size", fmt.Sprint(size)))
 		}
 		current, err := s.panel(tx, t.ID)
@@ -143,12 +149,15 @@ func (s *Store) AppointPanel(ctx context.Context, a *Actor, tenderID int64, expe
 			if !m.Active || uniq[m.ExpertID] {
 				continue
 			}
-			var n int64
+			var n, reviewed int64
 			if err := tx.Model(&Score{}).Where("expert_id = ? AND bid_id IN (SELECT id FROM bids WHERE tender_id = ?)", m.ExpertID, t.ID).Count(&n).Error; err != nil {
 				return err
 			}
-			if n > 0 {
-				return Fail(ErrConflict, "err.panel_scored", "an expert who has scored cannot leave the panel")
+			if err := tx.Model(&ComplianceReview{}).Where("expert_id = ? AND bid_id IN (SELECT id FROM bids WHERE tender_id = ?)", m.ExpertID, t.ID).Count(&reviewed).Error; err != nil {
+				return err
+			}
+			if n+reviewed > 0 {
+				return Fail(ErrConflict, "err.panel_scored", "an expert who has scored or reviewed bids cannot leave the panel")
 			}
 			if err := tx.Model(&PanelMember{}).Where("id = ?", m.ID).Update("active", false).Error; err != nil {
 				return err
@@ -402,7 +411,7 @@ func (s *Store) scoringComplete(db *gorm.DB, t *Tender) (bool, []Score, error) {
 		}
 	}
 	want := len(members) * len(bidIDs) * len(t.Criteria)
-	return len(members) >= panelSize(t) && len(kept) == want, kept, nil
+	return panelSizeOK(t, len(members)) && len(kept) == want, kept, nil
 }
 
 // Scores returns score sheets: staff of the region see all; an expert on
@@ -517,6 +526,9 @@ type Ranked struct {
 // rank computes the scores of valid bids: price score = lowest valid price
 // ÷ bid price × price weight; technical = mean of the experts' totals;
 // final = price + technical. Lowest-price tenders rank by price alone.
+// Every score is computed as an exact fraction and kept as the value shown
+// (half-up to 0.01, see shownScore), so two bids that show the same final
+// score are tied and go by lower price, then earlier submission.
 func rank(t *Tender, bids []Bid, scores []Score) []Bid {
 	var valid []Bid
 	lowest := int64(math.MaxInt64)
@@ -526,29 +538,33 @@ func rank(t *Tender, bids []Bid, scores []Score) []Bid {
 			lowest = min(lowest, b.PriceFen)
 		}
 	}
-	totals := map[int64]map[int64]float64{} // bid → expert → total
+	totals := map[int64]map[int64]*big.Rat{} // bid → expert → total
 	for _, sc := range scores {
 		if totals[sc.BidID] == nil {
-			totals[sc.BidID] = map[int64]float64{}
+			totals[sc.BidID] = map[int64]*big.Rat{}
 		}
-		totals[sc.BidID][sc.ExpertID] += sc.Points
+		if totals[sc.BidID][sc.ExpertID] == nil {
+			totals[sc.BidID][sc.ExpertID] = new(big.Rat)
+		}
+		totals[sc.BidID][sc.ExpertID].Add(totals[sc.BidID][sc.ExpertID], exactPoints(sc.Points))
 	}
 	for i := range valid {
 		b := &valid[i]
-		price := float64(lowest) / float64(b.PriceFen) * float64(t.PriceWeight)
-		tech := 0.0
-		if n := len(totals[b.ID]); n > 0 {
+		price := new(big.Rat).SetFrac(big.NewInt(lowest), big.NewInt(b.PriceFen))
+		price.Mul(price, big.NewRat(int64(t.PriceWeight), 1))
+		tech := new(big.Rat)
+		if n := len(totals[b.ID]); n > 0 && t.Evaluation != EvalLowestPrice {
 			for _, v := range totals[b.ID] {
-				tech += v
+				tech.Add(tech, v)
 			}
-			tech /= float64(n)
+			tech.Quo(tech, big.NewRat(int64(n), 1))
 		}
-		if t.Evaluation == EvalLowestPrice {
-			tech = 0
-		}
-		final := price + tech
-		b.PriceScore, b.TechnicalScore, b.FinalScore = &price, &tech, &final
+		final := new(big.Rat).Add(price, tech)
+		ps, ts, fs := shownScore(price), shownScore(tech), shownScore(final)
+		b.PriceScore, b.TechnicalScore, b.FinalScore = &ps, &ts, &fs
 	}
+	// The shown scores are whole hundredths divided by 100, so comparing
+	// them as floats compares the hundredths exactly.
 	sortRanking(valid)
 	for i := range valid {
 		r := i + 1
@@ -566,6 +582,11 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 		if err != nil {
 			return err
 		}
+		// Every method has a panel, whose active members meet the
+		// method's rule now, not only when it was appointed.
+		if t.Status == TenderOpened {
+			return Fail(ErrConflict, "err.panel_first", "appoint the panel and let it evaluate first")
+		}
 		if _, err := transition(tenderEvents, "tender", "award", t.Status); err != nil {
 			return err
 		}
@@ -573,11 +594,18 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 		if err != nil {
 			return err
 		}
+		var active int64
+		if err := tx.Model(&PanelMember{}).Where("tender_id = ? AND active = ?", t.ID, true).Count(&active).Error; err != nil {
+			return err
+		}
+		if !panelSizeOK(t, int(active)) {
+			return Fail(ErrConflict, "err.panel_incomplete", fmt.Sprintf(
+				"the panel has %d active members; the method needs an odd number, at least %d: appoint a replacement and let it evaluate first",
+				active, panelSize(t)))
+		}
 		var scores []Score
+		var rejected []Bid // valid bids the panel found non-compliant
 		if t.Evaluation == EvalComprehensive {
-			if t.Status != TenderEvaluating {
-				return Fail(ErrConflict, "err.panel_first", "appoint the panel and let it score first")
-			}
 			done, sc, err := s.scoringComplete(tx, t)
 			if err != nil {
 				return err
@@ -586,8 +614,32 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 				return Fail(ErrConflict, "err.scores_missing", "every panel member must score every valid bid first")
 			}
 			scores = sc
+		} else {
+			done, _, results, err := s.complianceComplete(tx, t)
+			if err != nil {
+				return err
+			}
+			if !done {
+				return Fail(ErrConflict, "err.reviews_missing", "every panel member must review every valid bid's compliance first")
+			}
+			compliant := map[int64]bool{}
+			for _, r := range results {
+				compliant[r.BidID] = r.Compliant
+			}
+			kept := bids[:0:0]
+			for _, b := range bids {
+				if b.Status == BidValid && !compliant[b.ID] {
+					rejected = append(rejected, b)
+					continue
+				}
+				kept = append(kept, b)
+			}
+			bids = kept
 		}
 		ranked := rank(t, bids, scores)
+		if len(ranked) == 0 && len(rejected) > 0 {
+			return Fail(ErrConflict, "err.no_compliant_bid", "the panel found no bid compliant: the tender cannot be awarded")
+		}
 		if len(ranked) < t.Rule().MinValidBids {
 			return Fail(ErrConflict, "err.too_few_bids", "fewer valid bids than the method needs")
 		}
@@ -614,6 +666,15 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 			}
 			out = append(out, Ranked{BidID: b.ID, OrganisationID: b.OrganisationID, Name: b.OrganisationName, PriceFen: b.PriceFen,
 				PriceScore: *b.PriceScore, TechnicalScore: *b.TechnicalScore, FinalScore: *b.FinalScore, Rank: *b.Rank})
+		}
+		for _, b := range rejected { // lost, unranked: the panel found them non-compliant
+			to, err := transition(bidEvents, "bid", "lose", b.Status)
+			if err != nil {
+				return err
+			}
+			if err := tx.Model(&Bid{}).Where("id = ?", b.ID).Updates(map[string]any{"status": to, "updated_at": s.now()}).Error; err != nil {
+				return err
+			}
 		}
 		now := s.now()
 		t.AwardedAt, t.WinnerBidID = &now, &first.ID
@@ -682,26 +743,25 @@ func (s *Store) TenderResult(ctx context.Context, a *Actor, tenderID int64) (*Re
 		}
 	}
 	for _, b := range bids {
+		// The stored scores are the shown ones (shownScore): the notice,
+		// the pages and the ranking use the same values.
 		if b.ID == *t.WinnerBidID {
-			r.Winner = ResultLine{OrganisationID: b.OrganisationID, Name: b.OrganisationName, PriceFen: b.PriceFen, Score: round2(*b.FinalScore)}
+			r.Winner = ResultLine{OrganisationID: b.OrganisationID, Name: b.OrganisationName, PriceFen: b.PriceFen, Score: *b.FinalScore}
 		}
 		if a.OrganisationID != nil && *a.OrganisationID == b.OrganisationID {
 			r.Own = &OwnResult{Status: b.Status}
-			if b.FinalScore != nil {
-				r.Own.Score, r.Own.Rank = round2(*b.FinalScore), *b.Rank
+			if b.FinalScore != nil && b.Rank != nil {
+				r.Own.Score, r.Own.Rank = *b.FinalScore, *b.Rank
 			}
 		}
 		if t.canManage(a) && b.Rank != nil {
 			r.Ranking = append(r.Ranking, Ranked{BidID: b.ID, OrganisationID: b.OrganisationID, Name: b.OrganisationName, PriceFen: b.PriceFen,
-				PriceScore: round2(*b.PriceScore), TechnicalScore: round2(*b.TechnicalScore), FinalScore: round2(*b.FinalScore), Rank: *b.Rank})
+				PriceScore: *b.PriceScore, TechnicalScore: *b.TechnicalScore, FinalScore: *b.FinalScore, Rank: *b.Rank})
 		}
 	}
 	sort.Slice(r.Ranking, func(i, j int) bool { return r.Ranking[i].Rank < r.Ranking[j].Rank })
 	return r, nil
 }
-
-// round2 rounds for display only; ranking uses the exact scores.
-func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
 // OpenCreditEvidence returns a credit check's evidence file to the
 // tender's staff.

@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -8,22 +9,21 @@ import (
 )
 
 // TestConflictedExpertIsReplaced: an expert who declares a conflict
-// recuses, the award waits for a full panel, and staff appoint a
-// replacement; a disqualified bid is not scored.
+// recuses and cannot read the bids; the award waits while the panel is
+// below its minimum; the recused expert cannot come back, a replacement
+// is appointed, declares and scores, and the award goes through with the
+// replacement on the notice.
 func TestConflictedExpertIsReplaced(t *testing.T) {
 	w := newWorld(t)
 	s, ctx := w.s, w.ctx
+	w.moreExperts(4)
 	tender := w.published()
 	bids := []*models.Bid{w.bid(0, tender.ID, 280_000, "A"), w.bid(1, tender.ID, 250_000, "B"), w.bid(2, tender.ID, 300_000, "C")}
 	w.now = tender.BidDeadline
-	ids := []int64{w.experts[0].UserID, w.experts[1].UserID, w.experts[2].UserID}
+	ids := userIDs(w.experts[:3])
 	if _, err := s.AppointPanel(ctx, w.buyer, tender.ID, ids); err != nil {
 		t.Fatal(err)
 	}
-	// Procurement staff of the region may not sit on its panel.
-	_, err := s.AppointPanel(ctx, w.buyer, tender.ID, []int64{ids[0], ids[1], w.buyer.UserID})
-	expectKind(t, err, models.ErrInvalid, "appointing the region's own buyer")
-
 	bidders, err := s.Bidders(ctx, w.experts[2], tender.ID)
 	if err != nil || len(bidders) != 3 {
 		t.Fatalf("bidders for the declaration: %+v %v", bidders, err)
@@ -33,68 +33,72 @@ func TestConflictedExpertIsReplaced(t *testing.T) {
 	}
 	_, err = s.OpenedBids(ctx, w.experts[2], tender.ID)
 	expectKind(t, err, models.ErrForbidden, "a recused expert reading bids")
-
-	// Staff disqualify A; the others score B and C.
-	if _, err := s.DisqualifyBid(ctx, w.buyer, bids[0].ID, "缺少资质证明"); err != nil {
+	_, err = s.ScoreBid(ctx, w.experts[2], bids[0].ID, map[string]float64{"plan": 30, "team": 20, "experience": 8})
+	expectKind(t, err, models.ErrForbidden, "a recused expert scoring")
+	w.scoreAll(tender.ID, w.experts[:2], bids)
+	w.clearAll(tender.ID)
+	_, err = s.Award(ctx, w.buyer, tender.ID)
+	expectKey(t, err, "err.panel_incomplete", "awarding with two of three panel members")
+	_, err = s.AppointPanel(ctx, w.buyer, tender.ID, ids)
+	expectField(t, err, "expert_ids", "recused", "re-appointing a recused expert")
+	if _, err := s.AppointPanel(ctx, w.buyer, tender.ID, append(ids[:2:2], w.experts[3].UserID)); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.Tender(ctx, w.buyer, tender.ID); got.Status != models.TenderUnsuccessful {
-		t.Fatalf("two valid bids of three needed: %s", got.Status)
+	w.scoreAll(tender.ID, w.experts[3:4], bids)
+	ranking, err := s.Award(ctx, w.buyer, tender.ID)
+	// Each expert gives plan 30/31/32, team 20, experience 8: technical
+	// A 58, B 59, C 60; price B 20, A 250/280×20 = 17.857… , C 250/300×20
+	// = 16.666…: B 79, C 76.67, A 75.86.
+	if err != nil || len(ranking) != 3 || ranking[0].OrganisationID != w.orgs[1] || ranking[0].FinalScore != 79 ||
+		ranking[1].FinalScore != 76.67 || ranking[2].FinalScore != 75.86 {
+		t.Fatalf("award after the replacement: %+v %v", ranking, err)
+	}
+	res, err := s.TenderResult(ctx, w.agents[0], tender.ID)
+	if err != nil || strings.Join(res.Panel, ",") != "expert1,expert2,expert4" || res.Own == nil || res.Own.Rank != 3 || res.Own.Score != 75.86 {
+		t.Fatalf("the notice after the replacement: %+v %v", res, err)
 	}
 }
 
-// TestPanelReplacement: with enough bids left, a recused expert's place is
-// filled and the award goes through.
+// TestPanelReplacement: a single-source tender has a panel too, which
+// reviews the one bid's compliance; a recused expert's place is filled and
+// the award goes through.
 func TestPanelReplacement(t *testing.T) {
 	w := newWorld(t)
 	s, ctx := w.s, w.ctx
-	fourth := w.staffUser("expert4", models.RoleExpert, "45")
-	in := w.tenderInput()
-	in.Method = "single_source" // one valid bid is enough
-	tender, err := s.CreateTender(ctx, w.buyer, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.PublishTender(ctx, w.buyer, tender.ID); err != nil {
-		t.Fatal(err)
-	}
-	bid := w.bid(0, tender.ID, 290_000, "唯一方案")
-	w.now = tender.BidDeadline.Add(time.Minute)
-	ids := []int64{w.experts[0].UserID, w.experts[1].UserID, w.experts[2].UserID}
+	w.moreExperts(4)
+	tender, bids := w.lowestPriceTender("single_source", 290_000)
+	ids := userIDs(w.experts[:3])
 	if _, err := s.AppointPanel(ctx, w.buyer, tender.ID, ids); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Declare(ctx, w.experts[2], tender.ID, models.Declaration{Conflict: true, OrganisationID: &w.orgs[0]}); err != nil {
 		t.Fatal(err)
 	}
-	points := map[string]float64{"plan": 30, "team": 20, "experience": 8}
 	for _, e := range w.experts[:2] {
 		if _, err := s.Declare(ctx, e, tender.ID, models.Declaration{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.ScoreBid(ctx, e, bid.ID, points); err != nil {
+		if _, err := s.ReviewCompliance(ctx, e, bids[0].ID, review(true, "")); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.RecordCreditCheck(ctx, w.buyer, tender.ID, models.CreditCheckInput{OrganisationID: w.orgs[0], Result: "clear", CheckedAt: w.now}); err != nil {
-		t.Fatal(err)
-	}
-	_, err = s.Award(ctx, w.buyer, tender.ID)
+	w.clearAll(tender.ID)
+	_, err := s.Award(ctx, w.buyer, tender.ID)
 	expectKind(t, err, models.ErrConflict, "awarding with two of three panel members")
 	// The recused expert cannot come back; a fourth replaces them.
 	_, err = s.AppointPanel(ctx, w.buyer, tender.ID, ids)
 	expectKind(t, err, models.ErrInvalid, "re-appointing a recused expert")
-	if _, err := s.AppointPanel(ctx, w.buyer, tender.ID, []int64{ids[0], ids[1], fourth.UserID}); err != nil {
+	if _, err := s.AppointPanel(ctx, w.buyer, tender.ID, append(ids[:2:2], w.experts[3].UserID)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Declare(ctx, fourth, tender.ID, models.Declaration{}); err != nil {
+	if _, err := s.Declare(ctx, w.experts[3], tender.ID, models.Declaration{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ScoreBid(ctx, fourth, bid.ID, points); err != nil {
+	if _, err := s.ReviewCompliance(ctx, w.experts[3], bids[0].ID, review(true, "")); err != nil {
 		t.Fatal(err)
 	}
 	ranking, err := s.Award(ctx, w.buyer, tender.ID)
-	if err != nil || len(ranking) != 1 || ranking[0].FinalScore != 20+58 {
+	if err != nil || len(ranking) != 1 || ranking[0].FinalScore != 100 {
 		t.Fatalf("award after the replacement: %+v %v", ranking, err)
 	}
 }

@@ -10,5 +10,6 @@ func Tables() []any {
 		&Tender{}, &BudgetLine{}, &Target{}, &Criterion{}, &Invitation{}, &Enquiry{}, &Bid{},
 		&PanelMember{}, &Score{}, &CreditCheck{}, &Challenge{}, &Contract{}, &ContractTarget{}, &Tranche{}, &BidAttachment{},
 		&CalendarSource{}, &CalendarDay{},
+		&ComplianceReview{},
 	}
 }

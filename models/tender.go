@@ -44,6 +44,9 @@ type MethodRule struct {
 	Tender       bool // 招标: the law's stricter panel rule
 	Enquiries    bool
 	Invited      bool // only invited organisations may bid
+	// Evaluations are the evaluation methods the method allows, the
+	// default first.
+	Evaluations []string
 }
 
 const day = 24 * time.Hour
@@ -51,14 +54,16 @@ const day = 24 * time.Hour
 // bigBudgetFen is 10,000,000 yuan, from which a tender's panel needs 7.
 const bigBudgetFen = 10_000_000 * 100
 
-// Methods are the procurement methods by API value.
+// Methods are the procurement methods by API value. Single source has its
+// price negotiated: the panel reviews the one bid's compliance, as for
+// lowest price.
 var Methods = map[string]MethodRule{
-	"open_tender":              {Name: "公开招标", NameEn: "Open tender", MinBidPeriod: 20 * day, MinValidBids: 3, PanelMin: 5, PanelMinBig: 7, Tender: true, Enquiries: true},
-	"invited_tender":           {Name: "邀请招标", NameEn: "Invited tender", MinBidPeriod: 20 * day, MinValidBids: 3, PanelMin: 5, PanelMinBig: 7, Tender: true, Enquiries: true, Invited: true},
-	"competitive_consultation": {Name: "竞争性磋商", NameEn: "Competitive consultation", MinBidPeriod: 10 * day, MinValidBids: 3, PanelMin: 3, PanelMinBig: 3, Enquiries: true},
-	"competitive_negotiation":  {Name: "竞争性谈判", NameEn: "Competitive negotiation", MinBidPeriod: 3 * day, MinValidBids: 3, PanelMin: 3, PanelMinBig: 3, Enquiries: true},
-	"single_source":            {Name: "单一来源", NameEn: "Single source", MinBidPeriod: 0, MinValidBids: 1, PanelMin: 3, PanelMinBig: 3},
-	"inquiry":                  {Name: "询价", NameEn: "Request for quotation", MinBidPeriod: 3 * day, MinValidBids: 3, PanelMin: 3, PanelMinBig: 3, Enquiries: true},
+	"open_tender":              {Name: "公开招标", NameEn: "Open tender", MinBidPeriod: 20 * day, MinValidBids: 3, PanelMin: 5, PanelMinBig: 7, Tender: true, Enquiries: true, Evaluations: []string{EvalComprehensive, EvalLowestPrice}},
+	"invited_tender":           {Name: "邀请招标", NameEn: "Invited tender", MinBidPeriod: 20 * day, MinValidBids: 3, PanelMin: 5, PanelMinBig: 7, Tender: true, Enquiries: true, Invited: true, Evaluations: []string{EvalComprehensive, EvalLowestPrice}},
+	"competitive_consultation": {Name: "竞争性磋商", NameEn: "Competitive consultation", MinBidPeriod: 10 * day, MinValidBids: 3, PanelMin: 3, PanelMinBig: 3, Enquiries: true, Evaluations: []string{EvalComprehensive}},
+	"competitive_negotiation":  {Name: "竞争性谈判", NameEn: "Competitive negotiation", MinBidPeriod: 3 * day, MinValidBids: 3, PanelMin: 3, PanelMinBig: 3, Enquiries: true, Evaluations: []string{EvalLowestPrice}},
+	"single_source":            {Name: "单一来源", NameEn: "Single source", MinBidPeriod: 0, MinValidBids: 1, PanelMin: 3, PanelMinBig: 3, Evaluations: []string{EvalLowestPrice}},
+	"inquiry":                  {Name: "询价", NameEn: "Request for quotation", MinBidPeriod: 3 * day, MinValidBids: 3, PanelMin: 3, PanelMinBig: 3, Enquiries: true, Evaluations: []string{EvalLowestPrice}},
 }
 
 // MethodKeys lists the methods in a stable order.
@@ -85,7 +90,7 @@ var tenderEvents = map[string]map[string]string{
 	"cancel":    {TenderDraft: TenderCancelled, TenderPublished: TenderCancelled, TenderOpened: TenderCancelled, TenderEvaluating: TenderCancelled, TenderAwarded: TenderCancelled},
 	"appoint":   {TenderOpened: TenderEvaluating, TenderEvaluating: TenderEvaluating},
 	"evaluate":  {TenderOpened: TenderOpened, TenderEvaluating: TenderEvaluating}, // disqualify, credit checks, scores
-	"award":     {TenderOpened: TenderAwarded, TenderEvaluating: TenderAwarded},
+	"award":     {TenderEvaluating: TenderAwarded},
 	"fail":      {TenderOpened: TenderUnsuccessful, TenderEvaluating: TenderUnsuccessful},
 	"challenge": {TenderAwarded: TenderAwarded},
 	"contract":  {TenderAwarded: TenderContracted},
@@ -234,9 +239,14 @@ func (s *Store) checkTender(ctx context.Context, in *TenderInput) ([]FieldError,
 	}
 	if in.Evaluation == "" {
 		in.Evaluation = EvalComprehensive
+		if ok {
+			in.Evaluation = rule.Evaluations[0]
+		}
 	}
 	if in.Evaluation != EvalComprehensive && in.Evaluation != EvalLowestPrice {
 		add("evaluation", "oneof", EvalComprehensive+" "+EvalLowestPrice)
+	} else if ok && !slices.Contains(rule.Evaluations, in.Evaluation) {
+		add("evaluation", "method_evaluation", strings.Join(rule.Evaluations, " "))
 	}
 	var item *CatalogueItem
 	if in.CatalogueCode == "" {

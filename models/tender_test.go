@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"testing"
 	"time"
@@ -234,14 +233,15 @@ func TestTenderJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Hand-computed: price scores C 250/300×20, A 250/280×20, B 20;
-	// technical means C 73, A 70, B 60.
+	// Hand-computed: price scores C 250/300×20 = 16.67, A 250/280×20 =
+	// 17.86, B 20; technical means C 73, A 70, B 60; finals rounded half-up
+	// from the exact sums.
 	want := []struct {
 		org   int64
 		final float64
-	}{{w.orgs[2], 73 + 250.0/300*20}, {w.orgs[0], 70 + 250.0/280*20}, {w.orgs[1], 60 + 20}}
+	}{{w.orgs[2], 89.67}, {w.orgs[0], 87.86}, {w.orgs[1], 80}}
 	for i, r := range ranking {
-		if r.OrganisationID != want[i].org || math.Abs(r.FinalScore-want[i].final) > 1e-9 || r.Rank != i+1 {
+		if r.OrganisationID != want[i].org || r.FinalScore != want[i].final || r.Rank != i+1 {
 			t.Fatalf("rank %d: %+v, want org %d with %.4f", i+1, r, want[i].org, want[i].final)
 		}
 	}

@@ -51,6 +51,7 @@ func seedDemoTenders(ctx context.Context, s *models.Store) error {
 	}
 	draft := open
 	draft.Title, draft.CatalogueCode, draft.Method = "兴宁区儿童主任能力建设项目", "C0605", "inquiry"
+	draft.Evaluation, draft.PriceWeight, draft.Criteria = models.EvalLowestPrice, 0, nil // 询价: lowest price
 	draft.Targets = []models.Target{{Indicator: "child_directors_trained", Value: 120}}
 	_, err = s.CreateTender(ctx, buyer, draft)
 	return err

@@ -383,11 +383,11 @@ func (s *Store) CreateTender(ctx context.Context, a *Actor, in TenderInput) (*Te
 		ServiceStart: in.ServiceStart, ServiceEnd: in.ServiceEnd, BidDeadline: in.BidDeadline.UTC(),
 		CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Model(&Tender{}).Where("region_code = ?", in.Region).Count(&n).Error; err != nil {
+		code, err := nextTenderCode(tx, in.Region, now)
+		if err != nil {
 			return err
 		}
-		t.Code = fmt.Sprintf("%s-%d-%04d", in.Region, now.In(chinaZone).Year(), n+1)
+		t.Code = code
 		if err := tx.Omit(clause.Associations).Create(t).Error; err != nil {
 			return err
 		}
@@ -400,6 +400,21 @@ func (s *Store) CreateTender(ctx context.Context, a *Actor, in TenderInput) (*Te
 		return nil, err
 	}
 	return t, nil
+}
+
+// nextTenderCode numbers a region's tenders per year of creation (Beijing
+// time): 450102-2027-0001, 0002, ... The counter row is raised in the
+// creating transaction, which holds it until commit, so parallel creations
+// get distinct, consecutive numbers on both databases.
+func nextTenderCode(tx *gorm.DB, region string, now time.Time) (string, error) {
+	year := now.In(chinaZone).Year()
+	var last int
+	err := tx.Raw(`INSERT INTO tender_code_counters (region_code, year, last_seq) VALUES (?, ?, 1)
+ON CONFLICT (region_code, year) DO UPDATE SET last_seq = tender_code_counters.last_seq + 1 RETURNING last_seq`, region, year).Scan(&last).Error
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s-%d-%04d", region, year, last), nil
 }
 
 // saveTenderParts replaces a tender's budget, targets, criteria and

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -52,5 +53,22 @@ func TestParallelTenderCodesAreDistinctAndConsecutive(t *testing.T) {
 	s, b := w.buyer.do("POST", "/api/v1/tenders", body)
 	if got := decode[struct{ Code string }](t, must(t, 201, s, b, "create in the new year")).Code; got != "450102-2027-0001" {
 		t.Fatalf("first code of 2027 = %s", got)
+	}
+}
+
+// TestCityAndRegionCreditCodesRegister: codes registered by Nanning's
+// (450100) and by the region's (450000) civil-affairs offices are accepted
+// for organisations within their areas, and refused for one outside.
+func TestCityAndRegionCreditCodesRegister(t *testing.T) {
+	e := newEnv(t)
+	anon := e.anon()
+	for i, c := range []struct{ code, region string }{{"52450100MJ0000009Q", "450102"}, {"52450000MJ0000008G", "4502"}} {
+		s, b := anon.do("POST", "/api/v1/registrations", orgBody(fmt.Sprintf("office%d", i), c.region, c.code))
+		must(t, 201, s, b, "register "+c.code)
+	}
+	s, b := anon.do("POST", "/api/v1/registrations", orgBody("outside", "4502", orgCreditCode("450100", 3)))
+	if p := decode[problemDoc](t, b); s != 422 || len(p.Errors) != 1 || p.Errors[0].Field != "organisation.region" ||
+		!strings.Contains(p.Errors[0].Message, "(450100)") {
+		t.Fatalf("a Nanning code for a Liuzhou organisation: %d %s", s, b)
 	}
 }

@@ -439,6 +439,9 @@ type CreditCheckInput struct {
 	// EvidenceFile, when set, reads an uploaded evidence file (a screenshot
 	// or PDF of the 信用中国 result), stored by content hash.
 	EvidenceFile func() (OrgUpload, error) `json:"-"`
+	// ConfirmEnd confirms a listed result that leaves too few valid bids
+	// and so ends the tender.
+	ConfirmEnd bool `json:"confirm_end"`
 }
 
 // RecordCreditCheck records a bidder's credit check after the deadline. A
@@ -495,7 +498,7 @@ func (s *Store) RecordCreditCheck(ctx context.Context, a *Actor, tenderID int64,
 			return err
 		}
 		if in.Result == "listed" && b.Status == BidSubmitted {
-			return s.disqualify(tx, a, t, &b, "credit check: listed", nil)
+			return s.disqualify(tx, a, t, &b, "credit check: listed", in.ConfirmEnd, nil)
 		}
 		return nil
 	})
@@ -588,7 +591,7 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 			scores = sc
 		}
 		ranked := rank(t, bids, scores)
-		if len(ranked) < t.Rule().MinValidBids {
+		if len(ranked) < t.Rule().GoOnBids {
 			return Fail(ErrConflict, "err.too_few_bids", "fewer valid bids than the method needs")
 		}
 		first := ranked[0]

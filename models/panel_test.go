@@ -35,11 +35,12 @@ func TestConflictedExpertIsReplaced(t *testing.T) {
 	expectKind(t, err, models.ErrForbidden, "a recused expert reading bids")
 
 	// Staff disqualify A; the others score B and C.
-	if _, err := s.DisqualifyBid(ctx, w.buyer, bids[0].ID, "缺少资质证明"); err != nil {
+	if _, err := s.DisqualifyBid(ctx, w.buyer, bids[0].ID, "缺少资质证明", false); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.Tender(ctx, w.buyer, tender.ID); got.Status != models.TenderUnsuccessful {
-		t.Fatalf("two valid bids of three needed: %s", got.Status)
+	// A consultation for purchased services goes on with two valid bids.
+	if got, _ := s.Tender(ctx, w.buyer, tender.ID); got.Status != models.TenderEvaluating {
+		t.Fatalf("two valid bids of a consultation: %s", got.Status)
 	}
 }
 

@@ -2,11 +2,15 @@ package handlers_test
 
 import (
 	"fmt"
+	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"portal/models"
 )
 
 // TestParallelTenderCodesAreDistinctAndConsecutive creates 20 tenders at
@@ -70,5 +74,140 @@ func TestCityAndRegionCreditCodesRegister(t *testing.T) {
 	if p := decode[problemDoc](t, b); s != 422 || len(p.Errors) != 1 || p.Errors[0].Field != "organisation.region" ||
 		!strings.Contains(p.Errors[0].Message, "(450100)") {
 		t.Fatalf("a Nanning code for a Liuzhou organisation: %d %s", s, b)
+	}
+}
+
+// TestEndingATenderAsksFirst: through the API, a disqualification that
+// leaves fewer valid bids than the method needs to go on is 409 until the
+// request carries confirm_end; the failure notice then gives the reason as
+// a code and in words, in the caller's language.
+func TestEndingATenderAsksFirst(t *testing.T) {
+	w := newTenderWorld(t)
+	tender := w.publish(t)
+	var bids []int64
+	for i := range w.agents {
+		bids = append(bids, w.bid(t, i, tender, 250_000+int64(i), "方案"))
+	}
+	w.now = w.now.Add(12 * 24 * time.Hour)
+	path := fmt.Sprintf("/api/v1/tenders/%d", tender)
+	s, b := w.e.anon().do("GET", path+"/failure", nil)
+	must(t, 409, s, b, "the failure notice of an opened tender")
+	// A consultation goes on with two valid bids.
+	s, b = w.buyer.do("POST", fmt.Sprintf("/api/v1/bids/%d/disqualify", bids[2]), map[string]any{"reason": "资质不符"})
+	must(t, 200, s, b, "disqualify the third")
+	s, b = w.buyer.do("POST", fmt.Sprintf("/api/v1/bids/%d/disqualify", bids[1]), map[string]any{"reason": "报价无效"})
+	if p := decode[problemDoc](t, must(t, 409, s, b, "disqualify the second unconfirmed")); !strings.Contains(p.Detail, `"confirm_end": true`) ||
+		!strings.Contains(p.Detail, "leaves 1 valid bids, fewer than the 2") {
+		t.Fatalf("detail: %s", p.Detail)
+	}
+	s, b = w.buyer.do("GET", path, nil)
+	if got := decode[idOnly](t, must(t, 200, s, b, "tender")); got.Status != "opened" {
+		t.Fatalf("an unconfirmed end left the tender %s", got.Status)
+	}
+	s, b = w.buyer.do("POST", fmt.Sprintf("/api/v1/bids/%d/disqualify", bids[1]), map[string]any{"reason": "报价无效", "confirm_end": true})
+	must(t, 200, s, b, "disqualify the second, confirmed")
+	type notice struct {
+		Status, Reason, Message string
+		Params                  map[string]string
+	}
+	s, b = w.e.anon().do("GET", path+"/failure", nil)
+	n := decode[notice](t, must(t, 200, s, b, "failure notice"))
+	if n.Status != "unsuccessful" || n.Reason != "too_few_valid" || n.Params["valid"] != "1" || n.Params["required"] != "2" ||
+		n.Message != "评审中部分投标被认定无效，有效投标只剩 1 家，不足该采购方式继续评审所需的 2 家。" {
+		t.Fatalf("failure notice: %s", b)
+	}
+	en := w.e.anon()
+	en.do("GET", "/lang/en", nil)
+	s, b = en.do("GET", path+"/failure", nil)
+	if n := decode[notice](t, must(t, 200, s, b, "failure notice in English")); n.Message != "Valid bids left after review: 1, fewer than the 2 the method needs to go on evaluating." {
+		t.Fatalf("English failure notice: %s", b)
+	}
+	s, b = w.e.anon().do("GET", path, nil)
+	if tb := string(must(t, 200, s, b, "tender")); !strings.Contains(tb, `"failure_reason":"too_few_valid"`) {
+		t.Fatalf("tender: %s", tb)
+	}
+}
+
+// TestConfirmationStepOnThePage: the evaluation page answers a listing
+// that would end the tender with a confirmation form (no script needed)
+// saying why; submitting it ends the tender, and the tender page shows the
+// failure notice in Chinese.
+func TestConfirmationStepOnThePage(t *testing.T) {
+	w := newTenderWorld(t)
+	body := w.tenderBody()
+	body["method"], body["bid_deadline"] = "open_tender", w.now.Add(21*24*time.Hour).Format(time.RFC3339)
+	s, b := w.buyer.do("POST", "/api/v1/tenders", body)
+	tender := decode[idOnly](t, must(t, 201, s, b, "create")).ID
+	s, b = w.buyer.do("POST", fmt.Sprintf("/api/v1/tenders/%d/publish", tender), nil)
+	must(t, 200, s, b, "publish")
+	for i := range w.agents {
+		w.bid(t, i, tender, 250_000+int64(i), "方案")
+	}
+	w.now = w.now.Add(22 * 24 * time.Hour)
+	form := url.Values{"organisation_id": {itoa(w.orgs[0])}, "result": {"listed"}, "checked_at": {tpLocalTime(w.now.Add(-time.Hour))}, "note": {"严重违法失信"}}
+	status, _, page := w.buyer.tpPost(fmt.Sprintf("/tenders/%d/credit-checks", tender), form)
+	if status != 409 {
+		t.Fatalf("listing one of three of an open tender: %d\n%s", status, tpText(page))
+	}
+	confirm := regexp.MustCompile(`(?s)<form[^>]*id="confirm-end-form".*?</form>`).FindString(page)
+	for _, want := range []string{`action="/tenders/` + itoa(tender) + `/credit-checks"`, `name="confirm_end" value="true"`, `type="hidden" name="result" value="listed"`,
+		`type="hidden" name="organisation_id" value="` + itoa(w.orgs[0]) + `"`, `name="note" value="严重违法失信"`} {
+		if !strings.Contains(confirm, want) {
+			t.Fatalf("the confirmation form lacks %s:\n%s", want, confirm)
+		}
+	}
+	if why := tpText(page); !strings.Contains(why, "有效投标只剩 2 家，少于该采购方式继续评审所需的 3 家：项目将以采购失败结束") {
+		t.Fatalf("the page does not say why:\n%s", why)
+	}
+	var n int64
+	w.e.store.DB.Model(&models.CreditCheck{}).Where("tender_id = ?", tender).Count(&n)
+	if n != 0 {
+		t.Fatal("the unconfirmed listing was stored")
+	}
+	// The confirmation posts the same values with confirm_end.
+	form.Set("confirm_end", "true")
+	w.buyer.tpMustPost(fmt.Sprintf("/tenders/%d/credit-checks", tender), form)
+	s, b = w.buyer.do("GET", fmt.Sprintf("/tenders/%d", tender), nil)
+	shown := tpText(string(must(t, 200, s, b, "tender page")))
+	if !strings.Contains(shown, "采购失败公告") || !strings.Contains(shown, "有效投标只剩 2 家，不足该采购方式继续评审所需的 3 家") {
+		t.Fatalf("the tender page shows no failure notice:\n%s", shown)
+	}
+}
+
+// TestAmendmentsArePublic: an amendment through the API is refused when it
+// brings the deadline closer than the method's minimum from publication;
+// otherwise it is a public correction notice, in the API and on the
+// tender page, and the submitted bid is a draft again.
+func TestAmendmentsArePublic(t *testing.T) {
+	w := newTenderWorld(t)
+	tender := w.publish(t)
+	w.bid(t, 0, tender, 250_000, "方案")
+	path := fmt.Sprintf("/api/v1/tenders/%d", tender)
+	w.now = w.now.Add(24 * time.Hour)
+	s, b := w.buyer.do("PATCH", path, map[string]any{"bid_deadline": w.now.Add(3 * 24 * time.Hour).Format(time.RFC3339)})
+	if p := decode[problemDoc](t, must(t, 422, s, b, "amend to 4 days after publication")); len(p.Errors) != 1 || p.Errors[0].Field != "bid_deadline" ||
+		p.Errors[0].Message != "An amended deadline must stay at least 10 days after publication" {
+		t.Fatalf("errors: %s", b)
+	}
+	s, b = w.buyer.do("PATCH", path, map[string]any{"title": "兴宁区困境儿童关爱服务项目（更正）", "notice": "更正项目名称。"})
+	must(t, 200, s, b, "amend the title")
+	s, b = w.e.anon().do("GET", path+"/amendments", nil)
+	list := decode[struct {
+		Items []models.Amendment `json:"items"`
+	}](t, must(t, 200, s, b, "public amendments"))
+	if len(list.Items) != 1 || list.Items[0].Notice != "更正项目名称。" || len(list.Items[0].Changes) != 1 ||
+		list.Items[0].Changes[0] != (models.Change{Field: "title", Before: "兴宁区困境儿童关爱服务项目", After: "兴宁区困境儿童关爱服务项目（更正）"}) {
+		t.Fatalf("amendments: %s", b)
+	}
+	s, b = w.agents[0].do("GET", path+"/bid", nil)
+	if got := decode[idOnly](t, must(t, 200, s, b, "own bid")); got.Status != "draft" {
+		t.Fatalf("after the amendment the bid is %s", got.Status)
+	}
+	s, b = w.e.anon().do("GET", fmt.Sprintf("/tenders/%d", tender), nil)
+	shown := tpText(string(must(t, 200, s, b, "tender page")))
+	for _, want := range []string{"更正公告", "第 1 次更正", "更正项目名称。", "项目名称 兴宁区困境儿童关爱服务项目 兴宁区困境儿童关爱服务项目（更正）"} {
+		if !strings.Contains(shown, want) {
+			t.Fatalf("the tender page lacks %q:\n%s", want, shown)
+		}
 	}
 }

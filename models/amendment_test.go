@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -189,7 +190,9 @@ func TestAmendmentNoticeAndBidsBackToDraft(t *testing.T) {
 			t.Fatalf("bid %d after the amendment: %+v %v", i, own, err)
 		}
 		var events []models.AuditEvent
-		s.DB.Where("action = ? AND object_id = ?", "bid.reopen", b.ID).Find(&events)
+		if err := s.DB.Where("action = ? AND object_id = ?", "bid.reopen", fmt.Sprint(b.ID)).Find(&events).Error; err != nil {
+			t.Fatal(err)
+		}
 		if len(events) != 1 || events[0].SealedTenderID == nil || *events[0].SealedTenderID != tender.ID ||
 			events[0].ActorID == nil || *events[0].ActorID != w.buyer.UserID {
 			t.Fatalf("bid %d reopen events: %+v", i, events)

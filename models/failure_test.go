@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -33,7 +34,9 @@ func TestConsultationGoesOnWithTwoValidBids(t *testing.T) {
 	}
 	expectKind(t, err, models.ErrConflict, "an unconfirmed end")
 	var n int64
-	s.DB.Model(&models.AuditEvent{}).Where("action = ? AND object_id = ?", "bid.disqualify", bids[1].ID).Count(&n)
+	if err := s.DB.Model(&models.AuditEvent{}).Where("action = ? AND object_id = ?", "bid.disqualify", fmt.Sprint(bids[1].ID)).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
 	if got, _ := s.Tender(ctx, nil, tender.ID); got.Status != models.TenderOpened || n != 0 {
 		t.Fatalf("an unconfirmed end changed the tender (%s) or audited %d disqualifications", got.Status, n)
 	}

@@ -211,3 +211,29 @@ func TestAmendmentsArePublic(t *testing.T) {
 		}
 	}
 }
+
+// TestAmendmentThroughTheForm: the amend form takes the public notice text;
+// a deadline closer than the minimum is shown next to the field.
+func TestAmendmentThroughTheForm(t *testing.T) {
+	w := newTenderWorld(t)
+	tender := w.publish(t)
+	deadline := w.now.Add(11 * 24 * time.Hour)
+	s, b := w.buyer.do("GET", fmt.Sprintf("/tenders/%d/edit", tender), nil)
+	if page := string(must(t, 200, s, b, "amend form")); !strings.Contains(page, `id="amend-hint"`) || !strings.Contains(page, `name="notice"`) {
+		t.Fatal("the amend form has no notice field")
+	}
+	form := tpFormValues("兴宁区困境儿童关爱服务项目", w.now.Add(5*24*time.Hour))
+	form.Set("notice", "调整服务内容。")
+	status, _, page := w.buyer.tpPost(fmt.Sprintf("/tenders/%d", tender), form)
+	if status != 422 || !tpInvalid(page, "bid_deadline") || !strings.Contains(tpText(page), "更正后的截止时间距发布时间须不少于该采购方式规定的 10 天") {
+		t.Fatalf("a deadline 5 days after publication: %d\n%s", status, tpText(page))
+	}
+	form = tpFormValues("兴宁区困境儿童关爱服务项目", deadline)
+	form.Set("targets[0].value", "2400")
+	form.Set("notice", "服务时长目标提高至 2400 小时。")
+	w.buyer.tpMustPost(fmt.Sprintf("/tenders/%d", tender), form)
+	s, b = w.e.anon().do("GET", fmt.Sprintf("/tenders/%d", tender), nil)
+	if shown := tpText(string(must(t, 200, s, b, "tender page"))); !strings.Contains(shown, "服务时长目标提高至 2400 小时。") || !strings.Contains(shown, "绩效目标") {
+		t.Fatalf("the tender page lacks the amendment:\n%s", shown)
+	}
+}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"net/http"
 	"slices"
@@ -332,7 +333,7 @@ type tpShowData struct {
 	tpFmt
 	tpTenderFacts
 	Enquiries  []models.Enquiry
-	Amendments []models.Amendment
+	Amendments []tpAmendmentView
 	Failure    *models.FailureNotice
 	Result     *models.Result
 	Manage     bool // the region's procurement staff
@@ -345,15 +346,70 @@ type tpShowData struct {
 	Loose      []string
 }
 
-// ChangeValue shows an amended field's value: a deadline in China time,
-// amounts in yuan; lists as stored.
-func (f tpFmt) ChangeValue(field, v string) string {
-	if field == "bid_deadline" {
+// tpChangeValue shows an amended field's value in lang: a deadline in
+// China time, budget lines in yuan by source, targets and criteria by
+// name; anything it cannot read as stored.
+func (s *Server) tpChangeValue(lang, field, v string) string {
+	f := tpFmt{lang: lang}
+	var parts []string
+	switch field {
+	case "bid_deadline":
 		if at, err := time.Parse(time.RFC3339, v); err == nil {
-			return f.Time(at)
+			return f.Time(at) + " " + s.msgs.T(lang, "tender.china_time")
+		}
+	case "evaluation":
+		return s.msgs.T(lang, "tender.eval."+v)
+	case "budget":
+		var lines []models.BudgetLine
+		if json.Unmarshal([]byte(v), &lines) != nil {
+			return v
+		}
+		for _, l := range lines {
+			parts = append(parts, s.msgs.T(lang, "tender.source."+l.Source)+" "+f.Yuan(l.AmountFen)+" "+s.msgs.T(lang, "tender.yuan"))
+		}
+	case "targets":
+		var lines []models.Target
+		if json.Unmarshal([]byte(v), &lines) != nil {
+			return v
+		}
+		for _, l := range lines {
+			parts = append(parts, l.Indicator+" ≥ "+f.Num(l.Value))
+		}
+	case "criteria":
+		var lines []models.Criterion
+		if json.Unmarshal([]byte(v), &lines) != nil {
+			return v
+		}
+		for _, l := range lines {
+			parts = append(parts, l.Name+" "+strconv.Itoa(l.MaxPoints))
+		}
+	default:
+		return v
+	}
+	if len(parts) == 0 {
+		return s.msgs.T(lang, "tender.none")
+	}
+	return strings.Join(parts, "；")
+}
+
+// tpAmendmentView is an amendment as the tender page shows it.
+type tpAmendmentView struct {
+	models.Amendment
+	Shown []tpChangeView
+}
+
+type tpChangeView struct{ Field, Label, Before, After string }
+
+func (s *Server) tpAmendments(lang string, list []models.Amendment) []tpAmendmentView {
+	out := make([]tpAmendmentView, len(list))
+	for i, am := range list {
+		out[i].Amendment = am
+		for _, c := range am.Changes {
+			out[i].Shown = append(out[i].Shown, tpChangeView{Field: c.Field, Label: s.msgs.T(lang, "tender.field."+c.Field),
+				Before: s.tpChangeValue(lang, c.Field, c.Before), After: s.tpChangeValue(lang, c.Field, c.After)})
 		}
 	}
-	return v
+	return out
 }
 
 // tpShowPage renders a tender's page; after a failed form it shows what was
@@ -378,10 +434,12 @@ func (s *Server) tpShowPage(c *gin.Context, status int, failed string, ferr erro
 		fail(c, err)
 		return
 	}
-	if d.Amendments, err = s.store.Amendments(ctx, a, id); err != nil {
+	amendments, err := s.store.Amendments(ctx, a, id)
+	if err != nil {
 		fail(c, err)
 		return
 	}
+	d.Amendments = s.tpAmendments(lang, amendments)
 	if d.Failure = t.Failure(); d.Failure != nil {
 		d.Failure.Message = s.failureMessage(lang, d.Failure)
 	}
@@ -421,7 +479,8 @@ func (s *Server) tpShowDone(c *gin.Context, form string, err error, typed map[st
 type tpNoticeData struct {
 	tpFmt
 	tpTenderFacts
-	Result *models.Result
+	Result  *models.Result
+	Failure *models.FailureNotice
 }
 
 // tpNotice is the printable notice: the tender and, once awarded, the award.
@@ -438,6 +497,9 @@ func (s *Server) tpNotice(c *gin.Context) {
 		return
 	}
 	d := &tpNoticeData{tpFmt: s.tpFmt(c), tpTenderFacts: s.tpFacts(ctx, langOf(c), t)}
+	if d.Failure = t.Failure(); d.Failure != nil {
+		d.Failure.Message = s.failureMessage(langOf(c), d.Failure)
+	}
 	if t.AwardedAt != nil {
 		if d.Result, err = s.store.TenderResult(ctx, a, id); err != nil {
 			fail(c, err)

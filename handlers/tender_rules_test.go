@@ -172,6 +172,10 @@ func TestConfirmationStepOnThePage(t *testing.T) {
 	if !strings.Contains(shown, "采购失败公告") || !strings.Contains(shown, "有效投标只剩 2 家，不足该采购方式继续评审所需的 3 家") {
 		t.Fatalf("the tender page shows no failure notice:\n%s", shown)
 	}
+	s, b = w.e.anon().do("GET", fmt.Sprintf("/tenders/%d/notice", tender), nil)
+	if shown := tpText(string(must(t, 200, s, b, "printable notice"))); !strings.Contains(shown, "采购失败公告") || !strings.Contains(shown, "有效投标只剩 2 家") {
+		t.Fatalf("the printable notice shows no failure:\n%s", shown)
+	}
 }
 
 // TestAmendmentsArePublic: an amendment through the API is refused when it
@@ -233,7 +237,8 @@ func TestAmendmentThroughTheForm(t *testing.T) {
 	form.Set("notice", "服务时长目标提高至 2400 小时。")
 	w.buyer.tpMustPost(fmt.Sprintf("/tenders/%d", tender), form)
 	s, b = w.e.anon().do("GET", fmt.Sprintf("/tenders/%d", tender), nil)
-	if shown := tpText(string(must(t, 200, s, b, "tender page"))); !strings.Contains(shown, "服务时长目标提高至 2400 小时。") || !strings.Contains(shown, "绩效目标") {
+	if shown := tpText(string(must(t, 200, s, b, "tender page"))); !strings.Contains(shown, "服务时长目标提高至 2400 小时。") ||
+		!strings.Contains(shown, "绩效目标 service_hours ≥ 2000；children_served ≥ 500 service_hours ≥ 2400；children_served ≥ 500") {
 		t.Fatalf("the tender page lacks the amendment:\n%s", shown)
 	}
 }

@@ -242,3 +242,28 @@ func TestAmendmentThroughTheForm(t *testing.T) {
 		t.Fatalf("the tender page lacks the amendment:\n%s", shown)
 	}
 }
+
+// TestDisqualifyConfirmationOnThePage: the disqualify form of the last bid
+// a consultation can go on without asks first, carrying the reason over.
+func TestDisqualifyConfirmationOnThePage(t *testing.T) {
+	w := newTenderWorld(t)
+	tender := w.publish(t)
+	var bids []int64
+	for i := range w.agents {
+		bids = append(bids, w.bid(t, i, tender, 250_000+int64(i), "方案"))
+	}
+	w.now = w.now.Add(12 * 24 * time.Hour)
+	action := func(bid int64) string { return fmt.Sprintf("/tenders/%d/bids/%d/disqualify", tender, bid) }
+	w.buyer.tpMustPost(action(bids[2]), url.Values{"reason": {"资质不符"}}) // two valid bids go on
+	status, _, page := w.buyer.tpPost(action(bids[1]), url.Values{"reason": {"报价无效"}})
+	confirm := regexp.MustCompile(`(?s)<form[^>]*id="confirm-end-form".*?</form>`).FindString(page)
+	if status != 409 || !strings.Contains(confirm, `action="`+action(bids[1])+`"`) || !strings.Contains(confirm, `name="reason" value="报价无效"`) ||
+		!strings.Contains(confirm, `name="confirm_end" value="true"`) || !strings.Contains(tpText(page), "有效投标只剩 1 家，少于该采购方式继续评审所需的 2 家") {
+		t.Fatalf("the second disqualification: %d\n%s\n%s", status, confirm, tpText(page))
+	}
+	w.buyer.tpMustPost(action(bids[1]), url.Values{"reason": {"报价无效"}, "confirm_end": {"true"}})
+	s, b := w.buyer.do("GET", fmt.Sprintf("/api/v1/tenders/%d", tender), nil)
+	if got := decode[idOnly](t, must(t, 200, s, b, "tender")); got.Status != "unsuccessful" {
+		t.Fatalf("after the confirmed disqualification the tender is %s", got.Status)
+	}
+}

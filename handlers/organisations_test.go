@@ -41,15 +41,11 @@ func orgBody(username, region, code string) map[string]any {
 	}
 }
 
-// registerOrg registers an organisation working in region (its code
-// registered in the region's first county) whose first member is username.
+// registerOrg registers an organisation working in region (a city or a
+// county), its code registered by that region's civil-affairs office.
 func (e *env) registerOrg(username, region string) int64 {
 	e.t.Helper()
-	var division string
-	if err := e.store.DB.Model(&models.Region{}).Where("code LIKE ? AND level = ?", region+"%", models.LevelCounty).
-		Order("code").Limit(1).Pluck("code", &division).Error; err != nil || division == "" {
-		e.t.Fatalf("no county in %s: %v", region, err)
-	}
+	division := (region + "0000")[:6] // 4501 → 450100, 450102 stays
 	var n int64
 	e.store.DB.Model(&models.Organisation{}).Count(&n)
 	in := models.Registration{
@@ -251,7 +247,7 @@ func TestRegistrationErrorsCreateNothing(t *testing.T) {
 		{"bad character", valid[:9] + "O" + valid[10:], "invalid character at position 10"},
 		{"check character", check, "check character should be " + string(valid[17])},
 		{"company", "91" + valid[2:17] + "X", "social work organisations register with civil affairs"},
-		{"not a county", orgCreditCode("450100", 7), "(450100) are not a county-level division code"},
+		{"not a division", orgCreditCode("450199", 7), "(450199) are not the division code of a county, city or province"},
 		{"empty", "", "Required"},
 	} {
 		if c.name == "company" {
@@ -292,7 +288,7 @@ func TestRegistrationErrorsCreateNothing(t *testing.T) {
 	if s, b := anon.do("POST", "/api/v1/registrations", orgBody("first", "450102", valid)); s != 201 {
 		t.Fatalf("register: %d %s", s, b)
 	}
-	s, b = anon.do("POST", "/api/v1/registrations", orgBody("second", "4501", valid))
+	s, b = anon.do("POST", "/api/v1/registrations", orgBody("second", "450102", valid))
 	if s != 409 || fieldsOf(t, b)[0] != "organisation.credit_code" {
 		t.Fatalf("duplicate code: %d %s", s, b)
 	}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"net/http"
 	"slices"
@@ -329,16 +330,84 @@ func (s *Server) tpFacts(ctx context.Context, lang string, t *models.Tender) tpT
 type tpShowData struct {
 	tpFmt
 	tpTenderFacts
-	Enquiries []models.Enquiry
-	Result    *models.Result
-	Manage    bool // the region's procurement staff
-	Editable  bool // a draft, or published before the deadline
-	Bidder    bool // a member of an organisation that may bid on it
-	CanAsk    bool
-	OnPanel   bool
-	Past      bool // the deadline has passed
-	Failed    string
-	Loose     []string
+	Enquiries  []models.Enquiry
+	Amendments []tpAmendmentView
+	Failure    *models.FailureNotice
+	Result     *models.Result
+	Manage     bool // the region's procurement staff
+	Editable   bool // a draft, or published before the deadline
+	Bidder     bool // a member of an organisation that may bid on it
+	CanAsk     bool
+	OnPanel    bool
+	Past       bool // the deadline has passed
+	Failed     string
+	Loose      []string
+}
+
+// tpChangeValue shows an amended field's value in lang: a deadline in
+// China time, budget lines in yuan by source, targets and criteria by
+// name; anything it cannot read as stored.
+func (s *Server) tpChangeValue(lang, field, v string) string {
+	f := tpFmt{lang: lang}
+	var parts []string
+	switch field {
+	case "bid_deadline":
+		if at, err := time.Parse(time.RFC3339, v); err == nil {
+			return f.Time(at) + " " + s.msgs.T(lang, "tender.china_time")
+		}
+	case "evaluation":
+		return s.msgs.T(lang, "tender.eval."+v)
+	case "budget":
+		var lines []models.BudgetLine
+		if json.Unmarshal([]byte(v), &lines) != nil {
+			return v
+		}
+		for _, l := range lines {
+			parts = append(parts, s.msgs.T(lang, "tender.source."+l.Source)+" "+f.Yuan(l.AmountFen)+" "+s.msgs.T(lang, "tender.yuan"))
+		}
+	case "targets":
+		var lines []models.Target
+		if json.Unmarshal([]byte(v), &lines) != nil {
+			return v
+		}
+		for _, l := range lines {
+			parts = append(parts, l.Indicator+" ≥ "+f.Num(l.Value))
+		}
+	case "criteria":
+		var lines []models.Criterion
+		if json.Unmarshal([]byte(v), &lines) != nil {
+			return v
+		}
+		for _, l := range lines {
+			parts = append(parts, l.Name+" "+strconv.Itoa(l.MaxPoints))
+		}
+	default:
+		return v
+	}
+	if len(parts) == 0 {
+		return s.msgs.T(lang, "tender.none")
+	}
+	return strings.Join(parts, "；")
+}
+
+// tpAmendmentView is an amendment as the tender page shows it.
+type tpAmendmentView struct {
+	models.Amendment
+	Shown []tpChangeView
+}
+
+type tpChangeView struct{ Field, Label, Before, After string }
+
+func (s *Server) tpAmendments(lang string, list []models.Amendment) []tpAmendmentView {
+	out := make([]tpAmendmentView, len(list))
+	for i, am := range list {
+		out[i].Amendment = am
+		for _, c := range am.Changes {
+			out[i].Shown = append(out[i].Shown, tpChangeView{Field: c.Field, Label: s.msgs.T(lang, "tender.field."+c.Field),
+				Before: s.tpChangeValue(lang, c.Field, c.Before), After: s.tpChangeValue(lang, c.Field, c.After)})
+		}
+	}
+	return out
 }
 
 // tpShowPage renders a tender's page; after a failed form it shows what was
@@ -362,6 +431,15 @@ func (s *Server) tpShowPage(c *gin.Context, status int, failed string, ferr erro
 	if d.Enquiries, err = s.store.Enquiries(ctx, a, id); err != nil {
 		fail(c, err)
 		return
+	}
+	amendments, err := s.store.Amendments(ctx, a, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	d.Amendments = s.tpAmendments(lang, amendments)
+	if d.Failure = t.Failure(); d.Failure != nil {
+		d.Failure.Message = s.failureMessage(lang, d.Failure)
 	}
 	if t.AwardedAt != nil {
 		if d.Result, err = s.store.TenderResult(ctx, a, id); err != nil {
@@ -399,7 +477,8 @@ func (s *Server) tpShowDone(c *gin.Context, form string, err error, typed map[st
 type tpNoticeData struct {
 	tpFmt
 	tpTenderFacts
-	Result *models.Result
+	Result  *models.Result
+	Failure *models.FailureNotice
 }
 
 // tpNotice is the printable notice: the tender and, once awarded, the award.
@@ -416,6 +495,9 @@ func (s *Server) tpNotice(c *gin.Context) {
 		return
 	}
 	d := &tpNoticeData{tpFmt: s.tpFmt(c), tpTenderFacts: s.tpFacts(ctx, langOf(c), t)}
+	if d.Failure = t.Failure(); d.Failure != nil {
+		d.Failure.Message = s.failureMessage(langOf(c), d.Failure)
+	}
 	if t.AwardedAt != nil {
 		if d.Result, err = s.store.TenderResult(ctx, a, id); err != nil {
 			fail(c, err)
@@ -536,7 +618,7 @@ type tpTenderForm struct {
 }
 
 var tpTenderFields = []string{"title", "region", "catalogue_code", "catalogue_year", "method", "evaluation", "service_start",
-	"service_end", "price_weight", "bid_deadline", "invited"}
+	"service_end", "price_weight", "bid_deadline", "invited", "notice"}
 
 func tpReadTenderForm(c *gin.Context) tpTenderForm {
 	f := tpTenderForm{Typed: map[string]string{}}
@@ -545,7 +627,7 @@ func tpReadTenderForm(c *gin.Context) tpTenderForm {
 	}
 	in := models.TenderInput{Title: f.Typed["title"], Region: strings.TrimSpace(f.Typed["region"]), CatalogueCode: f.Typed["catalogue_code"],
 		Method: f.Typed["method"], Evaluation: f.Typed["evaluation"], ServiceStart: strings.TrimSpace(f.Typed["service_start"]),
-		ServiceEnd: strings.TrimSpace(f.Typed["service_end"])}
+		ServiceEnd: strings.TrimSpace(f.Typed["service_end"]), Notice: f.Typed["notice"]}
 	in.CatalogueYear = tpInt(f.Typed["catalogue_year"], 0)
 	in.PriceWeight = tpInt(f.Typed["price_weight"], -1)
 	if strings.TrimSpace(f.Typed["bid_deadline"]) != "" {
@@ -1117,7 +1199,48 @@ type tpEvalData struct {
 	Conditions     []string
 	Failed         string
 	Loose          []string
+	Confirm        *tpConfirm // a step that would end the tender, to confirm
 }
+
+// tpConfirm is the confirmation step of a form whose action would end the
+// tender: the same form again, its values hidden, with confirm_end set.
+type tpConfirm struct {
+	Action   string
+	Hidden   []tpHidden
+	File     bool // the evidence file is not carried over: choose it again
+	Valid    int
+	Required int
+}
+
+type tpHidden struct{ Name, Value string }
+
+// tpConfirmStep builds the confirmation of the failed form when its error
+// asks for one.
+func tpConfirmStep(id int64, failed string, err error, typed map[string]string) *tpConfirm {
+	ce, ok := models.AsConfirmEnd(err)
+	if !ok {
+		return nil
+	}
+	c := &tpConfirm{Valid: ce.Valid, Required: ce.Required}
+	var names []string
+	switch {
+	case failed == "credit":
+		c.Action, c.File = tpTenderURL(id, "/credit-checks"), true
+		names = []string{"organisation_id", "result", "checked_at", "note", "evidence"}
+	case strings.HasPrefix(failed, "disqualify-"):
+		c.Action = tpTenderURL(id, "/bids/"+strings.TrimPrefix(failed, "disqualify-")+"/disqualify")
+		names = []string{"reason"}
+	default:
+		return nil
+	}
+	for _, n := range names {
+		c.Hidden = append(c.Hidden, tpHidden{n, typed[n]})
+	}
+	return c
+}
+
+// tpConfirmed reads a confirmation step's answer.
+func tpConfirmed(c *gin.Context) bool { return c.PostForm("confirm_end") == "true" }
 
 // tpFiles lists each opened bid's files.
 func (s *Server) tpFiles(ctx context.Context, a *models.Actor, bids []models.Bid) (map[int64][]models.BidAttachment, error) {
@@ -1230,6 +1353,7 @@ func (s *Server) tpEvalPage(c *gin.Context, status int, failed string, ferr erro
 	}
 	p := &page{Title: t.Title, Form: form, Errors: map[string]string{}, Data: d}
 	if ferr != nil {
+		d.Confirm = tpConfirmStep(t.ID, failed, ferr, typed)
 		p.Errors, p.Error = s.tpFormErrors(lang, ferr)
 		known := map[string]string{"reason": "", "expert_ids": "", "organisation_id": "", "result": "", "checked_at": "",
 			"note": "", "evidence": "", "answer": "", "payment_plan": ""}
@@ -1255,7 +1379,7 @@ func (s *Server) tpDisqualify(c *gin.Context) {
 		return
 	}
 	reason := c.PostForm("reason")
-	_, err = s.store.DisqualifyBid(c.Request.Context(), policy.ActorFrom(c), sub, reason)
+	_, err = s.store.DisqualifyBid(c.Request.Context(), policy.ActorFrom(c), sub, reason, tpConfirmed(c))
 	s.tpEvalDone(c, "disqualify-"+c.Param("sub"), err, map[string]string{"reason": reason}, "eval.disqualified")
 }
 
@@ -1301,7 +1425,7 @@ func (s *Server) tpCreditCheck(c *gin.Context) {
 	org, _ := strconv.ParseInt(typed["organisation_id"], 10, 64)
 	at, _ := tpTime(typed["checked_at"])
 	in := models.CreditCheckInput{OrganisationID: org, Result: typed["result"], CheckedAt: at, Note: typed["note"], Evidence: typed["evidence"],
-		EvidenceFile: evidenceFile(c)}
+		EvidenceFile: evidenceFile(c), ConfirmEnd: tpConfirmed(c)}
 	_, err = s.store.RecordCreditCheck(c.Request.Context(), policy.ActorFrom(c), id, in)
 	s.tpEvalDone(c, "credit", err, typed, "eval.checked")
 }

@@ -16,6 +16,12 @@ type reasonBody struct {
 	Reason string `json:"reason"`
 }
 
+// disqualifyBody may confirm that the step ends the tender.
+type disqualifyBody struct {
+	Reason     string `json:"reason"`
+	ConfirmEnd bool   `json:"confirm_end"`
+}
+
 type answerBody struct {
 	Answer string `json:"answer"`
 }
@@ -50,6 +56,11 @@ func (s *Server) tenderRoutes(r *gin.Engine, api *gin.RouterGroup) {
 	api.POST("/tenders/:id/cancel", policy.Require("tender:manage"), apiIDBody(ok, func(ctx context.Context, a *models.Actor, id int64, in reasonBody) (*models.Tender, error) {
 		return st.CancelTender(ctx, a, id, in.Reason)
 	}))
+	api.GET("/tenders/:id/amendments", apiID(ok, func(ctx context.Context, a *models.Actor, id int64) (models.List[models.Amendment], error) {
+		list, err := st.Amendments(ctx, a, id)
+		return items(list), err
+	}))
+	api.GET("/tenders/:id/failure", s.apiFailure)
 	api.GET("/tenders/:id/enquiries", apiID(ok, func(ctx context.Context, a *models.Actor, id int64) (models.List[models.Enquiry], error) {
 		list, err := st.Enquiries(ctx, a, id)
 		return items(list), err
@@ -84,8 +95,8 @@ func (s *Server) tenderRoutes(r *gin.Engine, api *gin.RouterGroup) {
 		list, err := st.Bidders(ctx, a, id)
 		return items(list), err
 	}))
-	api.POST("/bids/:id/disqualify", policy.Require("tender:manage"), apiIDBody(ok, func(ctx context.Context, a *models.Actor, id int64, in reasonBody) (*models.Bid, error) {
-		return st.DisqualifyBid(ctx, a, id, in.Reason)
+	api.POST("/bids/:id/disqualify", policy.Require("tender:manage"), apiIDBody(ok, func(ctx context.Context, a *models.Actor, id int64, in disqualifyBody) (*models.Bid, error) {
+		return st.DisqualifyBid(ctx, a, id, in.Reason, in.ConfirmEnd)
 	}))
 
 	api.PUT("/tenders/:id/panel", policy.Require("tender:manage"), apiIDBody(ok, func(ctx context.Context, a *models.Actor, id int64, in panelBody) (models.List[models.PanelMember], error) {
@@ -232,7 +243,8 @@ func (s *Server) apiCreditCheck(c *gin.Context) {
 // (checked_at in RFC 3339); a chosen evidence_file becomes the evidence.
 func creditCheckForm(c *gin.Context) (models.CreditCheckInput, error) {
 	org, _ := strconv.ParseInt(c.PostForm("organisation_id"), 10, 64)
-	in := models.CreditCheckInput{OrganisationID: org, Result: c.PostForm("result"), Note: c.PostForm("note"), Evidence: c.PostForm("evidence")}
+	in := models.CreditCheckInput{OrganisationID: org, Result: c.PostForm("result"), Note: c.PostForm("note"), Evidence: c.PostForm("evidence"),
+		ConfirmEnd: c.PostForm("confirm_end") == "true"}
 	if v := c.PostForm("checked_at"); v != "" {
 		at, err := time.Parse(time.RFC3339, v)
 		if err != nil {
@@ -265,4 +277,39 @@ func (s *Server) creditEvidence(c *gin.Context) {
 	}
 	defer f.Close()
 	serveDownload(c, cc.EvidenceName, cc.EvidenceType, cc.EvidenceSHA256, cc.RecordedAt, f)
+}
+
+// apiFailure answers a tender's failure notice with its reason in words,
+// in the caller's language.
+func (s *Server) apiFailure(c *gin.Context) {
+	apiID(http.StatusOK, func(ctx context.Context, a *models.Actor, id int64) (*models.FailureNotice, error) {
+		n, err := s.store.TenderFailure(ctx, a, id)
+		if err != nil {
+			return nil, err
+		}
+		n.Message = s.failureMessage(langOf(c), n)
+		return n, nil
+	})(c)
+}
+
+// failureArgs are each failure reason's parameters in the order its
+// message takes them.
+var failureArgs = map[string][]string{
+	models.FailTooFewBids:   {"submitted", "required"},
+	models.FailTooFewValid:  {"valid", "required"},
+	models.FailNoAcceptable: {},
+	models.FailCancelled:    {"reason"},
+}
+
+// failureMessage renders a failure reason in lang.
+func (s *Server) failureMessage(lang string, n *models.FailureNotice) string {
+	names, ok := failureArgs[n.Reason]
+	if !ok {
+		return s.msgs.T(lang, "failure.unknown")
+	}
+	args := make([]any, len(names))
+	for i, k := range names {
+		args[i] = n.Params[k]
+	}
+	return s.msgs.T(lang, "failure."+n.Reason, args...)
 }

@@ -430,9 +430,10 @@ func (s *Store) bidReader(db *gorm.DB, a *Actor, tenderID int64) (*Tender, error
 }
 
 // DisqualifyBid marks a valid bid invalid with a reason (procurement, after
-// the deadline, before the award). Too few valid bids left makes the
-// tender unsuccessful.
-func (s *Store) DisqualifyBid(ctx context.Context, a *Actor, bidID int64, reason string) (*Bid, error) {
+// the deadline, before the award). When fewer valid bids are left than the
+// method needs to go on, the tender ends unsuccessful, and only with
+// confirmEnd (else 409 and nothing changes).
+func (s *Store) DisqualifyBid(ctx context.Context, a *Actor, bidID int64, reason string, confirmEnd bool) (*Bid, error) {
 	reason = strings.TrimSpace(reason)
 	var out *Bid
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -448,12 +449,12 @@ func (s *Store) DisqualifyBid(ctx context.Context, a *Actor, bidID int64, reason
 		if reason == "" {
 			return Invalid(Field("reason", "required", ""))
 		}
-		return s.disqualify(tx, a, t, &b, reason, func(bb *Bid) { out = bb })
+		return s.disqualify(tx, a, t, &b, reason, confirmEnd, func(bb *Bid) { out = bb })
 	})
 	return out, err
 }
 
-func (s *Store) disqualify(tx *gorm.DB, a *Actor, t *Tender, b *Bid, reason string, done func(*Bid)) error {
+func (s *Store) disqualify(tx *gorm.DB, a *Actor, t *Tender, b *Bid, reason string, confirmEnd bool, done func(*Bid)) error {
 	if _, err := transition(tenderEvents, "tender", "evaluate", t.Status); err != nil {
 		return err
 	}
@@ -475,14 +476,7 @@ func (s *Store) disqualify(tx *gorm.DB, a *Actor, t *Tender, b *Bid, reason stri
 		}
 		done(b)
 	}
-	var valid int64
-	if err := tx.Model(&Bid{}).Where("tender_id = ? AND status = ?", t.ID, BidSubmitted).Count(&valid).Error; err != nil {
-		return err
-	}
-	if valid < int64(t.Rule().MinValidBids) {
-		return s.setStatus(tx, a, t, "fail", nil)
-	}
-	return nil
+	return s.endIfTooFewValid(tx, a, t, confirmEnd)
 }
 
 // sortRanking orders scored bids: final score down, then lower price,

@@ -448,6 +448,9 @@ type CreditCheckInput struct {
 	// EvidenceFile, when set, reads an uploaded evidence file (a screenshot
 	// or PDF of the 信用中国 result), stored by content hash.
 	EvidenceFile func() (OrgUpload, error) `json:"-"`
+	// ConfirmEnd confirms a listed result that leaves too few valid bids
+	// and so ends the tender.
+	ConfirmEnd bool `json:"confirm_end"`
 }
 
 // RecordCreditCheck records a bidder's credit check after the deadline. A
@@ -504,7 +507,7 @@ func (s *Store) RecordCreditCheck(ctx context.Context, a *Actor, tenderID int64,
 			return err
 		}
 		if in.Result == "listed" && b.Status == BidSubmitted {
-			return s.disqualify(tx, a, t, &b, "credit check: listed", nil)
+			return s.disqualify(tx, a, t, &b, "credit check: listed", in.ConfirmEnd, nil)
 		}
 		return nil
 	})
@@ -640,7 +643,7 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 		if len(ranked) == 0 && len(rejected) > 0 {
 			return Fail(ErrConflict, "err.no_compliant_bid", "the panel found no bid compliant: the tender cannot be awarded")
 		}
-		if len(ranked) < t.Rule().MinValidBids {
+		if len(ranked) < t.Rule().GoOnBids {
 			return Fail(ErrConflict, "err.too_few_bids", "fewer valid bids than the method needs")
 		}
 		first := ranked[0]

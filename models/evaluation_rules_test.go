@@ -250,7 +250,7 @@ func TestAwardNeedsWinnerWhoMayBid(t *testing.T) {
 		t.Fatalf("refused awards left the tender %s", got.Status)
 	}
 	// Its bid is disqualified: the second-ranked wins.
-	if _, err := s.DisqualifyBid(ctx, w.buyer, bids[3].ID, "机构被列入失信名单"); err != nil {
+	if _, err := s.DisqualifyBid(ctx, w.buyer, bids[3].ID, "机构被列入失信名单", false); err != nil {
 		t.Fatal(err)
 	}
 	ranking, err := s.Award(ctx, w.buyer, tender.ID)

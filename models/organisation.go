@@ -385,8 +385,9 @@ func orgHasField(fields []FieldError, name string) bool {
 
 // orgCheckCreditCode parses a unified social credit code and checks what the
 // uscc package leaves to its caller: a civil-affairs registration type and
-// a real county in positions 3–8.
-func (s *Store) orgCheckCreditCode(db *gorm.DB, field, raw string) (uscc.Code, *FieldError) {
+// a real registering office in positions 3–8, whose region it returns: a
+// county (450102), a city (450100 → 4501) or a province (450000 → 45).
+func (s *Store) orgCheckCreditCode(db *gorm.DB, field, raw string) (uscc.Code, string, *FieldError) {
 	code, err := uscc.Parse(raw)
 	if err != nil {
 		f := Field(field, "uscc_invalid", "")
@@ -399,18 +400,26 @@ func (s *Store) orgCheckCreditCode(db *gorm.DB, field, raw string) (uscc.Code, *
 				f.Param = fmt.Sprint(ue.Position)
 			}
 		}
-		return "", &f
+		return "", "", &f
 	}
 	if code.RegistrationType() == "" {
 		f := Field(field, "uscc_civil_affairs", "")
-		return "", &f
+		return "", "", &f
+	}
+	division := code.Division()
+	region, level := division, LevelCounty
+	switch {
+	case strings.HasSuffix(division, "0000"):
+		region, level = division[:2], LevelProvince
+	case strings.HasSuffix(division, "00"):
+		region, level = division[:4], LevelCity
 	}
 	var n int64
-	if err := db.Model(&Region{}).Where("code = ? AND level = ?", code.Division(), LevelCounty).Count(&n).Error; err != nil || n == 0 {
-		f := Field(field, "uscc_county", code.Division())
-		return "", &f
+	if err := db.Model(&Region{}).Where("code = ? AND level = ?", region, level).Count(&n).Error; err != nil || n == 0 {
+		f := Field(field, "uscc_county", division)
+		return "", "", &f
 	}
-	return code, nil
+	return code, region, nil
 }
 
 // orgCheckRegion accepts an existing city or county code.
@@ -459,15 +468,19 @@ func (s *Store) Register(ctx context.Context, a *Actor, in Registration) (*Organ
 	}
 	o := &in.Organisation
 	var code uscc.Code
+	var registrar string
 	if !orgHasField(fields, "organisation.credit_code") {
 		var f *FieldError
-		if code, f = s.orgCheckCreditCode(db, "organisation.credit_code", o.CreditCode); f != nil {
+		if code, registrar, f = s.orgCheckCreditCode(db, "organisation.credit_code", o.CreditCode); f != nil {
 			fields = append(fields, *f)
 		}
 	}
 	if !orgHasField(fields, "organisation.region") {
 		if f := s.orgCheckRegion(db, "organisation.region", o.Region); f != nil {
 			fields = append(fields, *f)
+		} else if registrar != "" && !strings.HasPrefix(o.Region, registrar) {
+			// The office that registered the organisation oversees where it works.
+			fields = append(fields, Field("organisation.region", "uscc_region", code.Division()))
 		}
 	}
 	if !orgHasField(fields, "organisation.founded_on") {

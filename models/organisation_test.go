@@ -94,7 +94,7 @@ func wantKind(t *testing.T, err, kind error) *models.Error {
 
 func TestRegisterCreatesPendingOrganisationMemberAndGrant(t *testing.T) {
 	s, _ := bootstrap(t)
-	in := orgRegistration(t, s, "4501", "450102")
+	in := orgRegistration(t, s, "4501", "450100")
 	in.Organisation.CreditCode = " " + strings.ToLower(in.Organisation.CreditCode) + " "
 	v, u, err := s.Register(context.Background(), models.Anonymous("192.0.2.9", s.Authz), in)
 	if err != nil {
@@ -138,12 +138,13 @@ func TestRegisterCreditCodeErrorsCreateNothing(t *testing.T) {
 		{"check character", wrongCheck, "uscc_check", string(valid[17])},
 		{"market regulation", orgCode(t, "91", "450102", 2), "uscc_civil_affairs", ""},
 		{"other civil-affairs type", orgCode(t, "59", "450102", 3), "uscc_civil_affairs", ""},
-		{"division not a county", orgCode(t, "52", "450100", 4), "uscc_county", "450100"},
+		{"division unknown in a known city", orgCode(t, "52", "450199", 4), "uscc_county", "450199"},
+		{"province unknown", orgCode(t, "52", "990000", 6), "uscc_county", "990000"},
 		{"division unknown", orgCode(t, "52", "459999", 5), "uscc_county", "459999"},
 	}
 	orgs, users := orgCount(t, s, "organisations"), orgCount(t, s, "users")
 	for _, c := range cases {
-		in := orgRegistration(t, s, "4501", "450102")
+		in := orgRegistration(t, s, "4501", "450100")
 		in.Organisation.CreditCode = c.code
 		_, _, err := s.Register(context.Background(), models.Anonymous("", s.Authz), in)
 		e := wantKind(t, err, models.ErrInvalid)
@@ -172,6 +173,43 @@ func TestRegisterCreditCodeErrorsCreateNothing(t *testing.T) {
 	}
 }
 
+// TestCreditCodesOfCityAndRegionOffices: a code's positions 3–8 may name
+// the civil-affairs office of a county, a city or the region, and the
+// organisation's region lies within that office's area.
+func TestCreditCodesOfCityAndRegionOffices(t *testing.T) {
+	s, _ := bootstrap(t)
+	anon := models.Anonymous("", s.Authz)
+	for _, c := range []struct{ code, region string }{
+		{"52450100MJ0000009Q", "450102"}, // Nanning's office, an organisation in Xingning
+		{"52450000MJ0000008G", "450103"}, // the region's office, one in Qingxiu
+		{orgCode(t, "52", "450100", 1), "4501"},
+		{orgCode(t, "53", "450000", 2), "4502"},
+		{orgCode(t, "51", "450102", 3), "450102"},
+	} {
+		in := orgRegistration(t, s, c.region, "450102")
+		in.Organisation.CreditCode = c.code
+		if _, _, err := s.Register(context.Background(), anon, in); err != nil {
+			t.Errorf("%s in %s: %v", c.code, c.region, err)
+		}
+	}
+	// Outside the registering office's area.
+	for _, c := range []struct{ code, region string }{
+		{orgCode(t, "52", "450100", 4), "4502"},   // Nanning's office, an organisation in Liuzhou
+		{orgCode(t, "52", "450100", 5), "450202"}, // … or in a Liuzhou district
+		{orgCode(t, "52", "450102", 6), "4501"},   // a district's office, an organisation of the whole city
+		{orgCode(t, "52", "450102", 7), "450103"}, // … or of the next district
+		{orgCode(t, "52", "440000", 8), "4501"},   // Guangdong's office, an organisation in Nanning
+	} {
+		in := orgRegistration(t, s, c.region, "450102")
+		in.Organisation.CreditCode = c.code
+		_, _, err := s.Register(context.Background(), anon, in)
+		e := wantKind(t, err, models.ErrInvalid)
+		if len(e.Fields) != 1 || e.Fields[0].Field != "organisation.region" || e.Fields[0].Code != "uscc_region" || e.Fields[0].Param != c.code[2:8] {
+			t.Errorf("%s in %s: fields = %+v, want organisation.region uscc_region", c.code, c.region, e.Fields)
+		}
+	}
+}
+
 func TestRegisterIsOneTransaction(t *testing.T) {
 	s, admin := bootstrap(t)
 	ctx := context.Background()
@@ -179,7 +217,7 @@ func TestRegisterIsOneTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	orgs, users, rules, audits := orgCount(t, s, "organisations"), orgCount(t, s, "users"), orgCount(t, s, "casbin_rule"), orgCount(t, s, "audit_events")
-	in := orgRegistration(t, s, "4501", "450102")
+	in := orgRegistration(t, s, "4501", "450100")
 	in.User.Username = "Taken"
 	_, _, err := s.Register(ctx, models.Anonymous("", s.Authz), in)
 	e := wantKind(t, err, models.ErrConflict)
@@ -389,12 +427,12 @@ func TestWhoSeesWhat(t *testing.T) {
 	s, admin := bootstrap(t)
 	ctx := context.Background()
 	staff := orgStaffActor(t, s, admin, "nn-buyer", models.RoleProcurement, "4501")
-	ownV, member := orgRegister(t, s, "4501", "450102")
+	ownV, member := orgRegister(t, s, "4501", "450100")
 	id := ownV.Org.ID
 	if _, err := s.AddRosterEntry(ctx, member, id, models.NewRosterEntry{Name: "韦芳", Level: models.LevelIntermediate, CertificateNo: "Z2019450100123"}); err != nil {
 		t.Fatal(err)
 	}
-	_, other := orgRegister(t, s, "4501", "450103")
+	_, other := orgRegister(t, s, "4501", "450100")
 	anon := models.Anonymous("", s.Authz)
 	// Pending: members and staff only.
 	for name, a := range map[string]*models.Actor{"anonymous": anon, "other agency": other, "admin": admin} {
@@ -446,9 +484,9 @@ func TestWhoSeesWhat(t *testing.T) {
 func TestRosterProfileAndColleagues(t *testing.T) {
 	s, admin := bootstrap(t)
 	ctx := context.Background()
-	v, member := orgRegister(t, s, "4501", "450102")
+	v, member := orgRegister(t, s, "4501", "450100")
 	id := v.Org.ID
-	_, other := orgRegister(t, s, "4501", "450103")
+	_, other := orgRegister(t, s, "4501", "450100")
 	add := func(a *models.Actor, in models.NewRosterEntry) error {
 		_, err := s.AddRosterEntry(ctx, a, id, in)
 		return err
@@ -541,7 +579,7 @@ func orgStoredFiles(t *testing.T, s *models.Store) int {
 func TestDocumentsByContentAndHash(t *testing.T) {
 	s, _ := bootstrap(t)
 	ctx := context.Background()
-	v, member := orgRegister(t, s, "4501", "450102")
+	v, member := orgRegister(t, s, "4501", "450100")
 	id := v.Org.ID
 	d, err := s.UploadOrgDocument(ctx, member, id, orgUploadOf(models.DocRegistrationCertificate, `C:\Users\x\登记证书.pdf`, orgPNG))
 	if err != nil {
@@ -585,7 +623,7 @@ func TestDocumentsByContentAndHash(t *testing.T) {
 		t.Fatal("a refused upload left a row or a file")
 	}
 	// A non-member's upload is refused before it is read.
-	_, other := orgRegister(t, s, "4501", "450103")
+	_, other := orgRegister(t, s, "4501", "450100")
 	_, err = s.UploadOrgDocument(ctx, other, id, func() (models.OrgUpload, error) {
 		t.Fatal("read a non-member's upload")
 		return models.OrgUpload{}, nil

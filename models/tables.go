@@ -7,7 +7,7 @@ func Tables() []any {
 		&Region{}, &User{}, &Session{}, &SignInFailure{}, &AuditEvent{},
 		&CatalogueVersion{}, &CatalogueItem{}, &CatalogueIndicator{},
 		&Organisation{}, &RosterEntry{}, &OrgDocument{},
-		&Tender{}, &BudgetLine{}, &Target{}, &Criterion{}, &Invitation{}, &Enquiry{}, &Bid{},
+		&Tender{}, &BudgetLine{}, &Target{}, &Criterion{}, &Invitation{}, &Enquiry{}, &Bid{}, &Amendment{},
 		&PanelMember{}, &Score{}, &CreditCheck{}, &Challenge{}, &Contract{}, &ContractTarget{}, &Tranche{}, &BidAttachment{},
 		&CalendarSource{}, &CalendarDay{},
 		&ComplianceReview{},

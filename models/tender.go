@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -37,11 +38,13 @@ const (
 type MethodRule struct {
 	Name         string
 	NameEn       string
-	MinBidPeriod time.Duration // publish → deadline
-	MinValidBids int
-	PanelMin     int  // odd, at least
-	PanelMinBig  int  // at 10,000,000 yuan and above
-	Tender       bool // 招标: the law's stricter panel rule
+	MinBidPeriod Period // publish → deadline
+	AmendNotice  Period // an amendment → the deadline at the earliest (更正公告)
+	MinValidBids int    // submitted bids to open
+	GoOnBids     int    // valid bids to go on evaluating after disqualifications
+	PanelMin     int    // odd, at least
+	PanelMinBig  int    // at 10,000,000 yuan and above
+	Tender       bool   // 招标: the law's stricter panel rule
 	Enquiries    bool
 	Invited      bool // only invited organisations may bid
 	// Evaluations are the evaluation methods the method allows, the
@@ -49,21 +52,32 @@ type MethodRule struct {
 	Evaluations []string
 }
 
+// Period is a legal period in calendar days or in working days.
+type Period struct {
+	N       int
+	Working bool
+}
+
+func days(n int) Period        { return Period{N: n} }
+func workingDays(n int) Period { return Period{N: n, Working: true} }
+
 const day = 24 * time.Hour
 
 // bigBudgetFen is 10,000,000 yuan, from which a tender's panel needs 7.
 const bigBudgetFen = 10_000_000 * 100
 
-// Methods are the procurement methods by API value. Single source has its
-// price negotiated: the panel reviews the one bid's compliance, as for
-// lowest price.
+// Methods are the procurement methods by API value. Amendment notices:
+// 87号令 Art 27 (tenders), 财库〔2014〕214号 (consultation), 74号令
+// (negotiation, inquiry); a consultation for purchased services goes on
+// with 2 valid bids (财库〔2015〕124号). Single source has its price
+// negotiated: the panel reviews the one bid's compliance, as for lowest price.
 var Methods = map[string]MethodRule{
-	"open_tender":              {Name: "公开招标", NameEn: "Open tender", MinBidPeriod: 20 * day, MinValidBids: 3, PanelMin: 5, PanelMinBig: 7, Tender: true, Enquiries: true, Evaluations: []string{EvalComprehensive, EvalLowestPrice}},
-	"invited_tender":           {Name: "邀请招标", NameEn: "Invited tender", MinBidPeriod: 20 * day, MinValidBids: 3, PanelMin: 5, PanelMinBig: 7, Tender: true, Enquiries: true, Invited: true, Evaluations: []string{EvalComprehensive, EvalLowestPrice}},
-	"competitive_consultation": {Name: "竞争性磋商", NameEn: "Competitive consultation", MinBidPeriod: 10 * day, MinValidBids: 3, PanelMin: 3, PanelMinBig: 3, Enquiries: true, Evaluations: []string{EvalComprehensive}},
-	"competitive_negotiation":  {Name: "竞争性谈判", NameEn: "Competitive negotiation", MinBidPeriod: 3 * day, MinValidBids: 3, PanelMin: 3, PanelMinBig: 3, Enquiries: true, Evaluations: []string{EvalLowestPrice}},
-	"single_source":            {Name: "单一来源", NameEn: "Single source", MinBidPeriod: 0, MinValidBids: 1, PanelMin: 3, PanelMinBig: 3, Evaluations: []string{EvalLowestPrice}},
-	"inquiry":                  {Name: "询价", NameEn: "Request for quotation", MinBidPeriod: 3 * day, MinValidBids: 3, PanelMin: 3, PanelMinBig: 3, Enquiries: true, Evaluations: []string{EvalLowestPrice}},
+	"open_tender":              {Name: "公开招标", NameEn: "Open tender", MinBidPeriod: days(20), MinValidBids: 3, PanelMin: 5, PanelMinBig: 7, Tender: true, Enquiries: true, AmendNotice: days(15), GoOnBids: 3, Evaluations: []string{EvalComprehensive, EvalLowestPrice}},
+	"invited_tender":           {Name: "邀请招标", NameEn: "Invited tender", MinBidPeriod: days(20), MinValidBids: 3, PanelMin: 5, PanelMinBig: 7, Tender: true, Enquiries: true, Invited: true, AmendNotice: days(15), GoOnBids: 3, Evaluations: []string{EvalComprehensive, EvalLowestPrice}},
+	"competitive_consultation": {Name: "竞争性磋商", NameEn: "Competitive consultation", MinBidPeriod: days(10), MinValidBids: 3, PanelMin: 3, PanelMinBig: 3, Enquiries: true, AmendNotice: days(5), GoOnBids: 2, Evaluations: []string{EvalComprehensive}},
+	"competitive_negotiation":  {Name: "竞争性谈判", NameEn: "Competitive negotiation", MinBidPeriod: workingDays(3), MinValidBids: 3, PanelMin: 3, PanelMinBig: 3, Enquiries: true, AmendNotice: workingDays(3), GoOnBids: 3, Evaluations: []string{EvalLowestPrice}},
+	"single_source":            {Name: "单一来源", NameEn: "Single source", MinBidPeriod: days(0), MinValidBids: 1, PanelMin: 3, PanelMinBig: 3, AmendNotice: days(0), GoOnBids: 1, Evaluations: []string{EvalLowestPrice}},
+	"inquiry":                  {Name: "询价", NameEn: "Request for quotation", MinBidPeriod: workingDays(3), MinValidBids: 3, PanelMin: 3, PanelMinBig: 3, Enquiries: true, AmendNotice: workingDays(3), GoOnBids: 3, Evaluations: []string{EvalLowestPrice}},
 }
 
 // MethodKeys lists the methods in a stable order.
@@ -107,31 +121,34 @@ func transition(table map[string]map[string]string, object, event, from string) 
 
 // Tender is a purchase project (采购项目).
 type Tender struct {
-	ID            int64        `json:"id" gorm:"primaryKey"`
-	Code          string       `json:"code"`
-	Title         string       `json:"title"`
-	RegionCode    string       `json:"region"`
-	CatalogueYear int          `json:"catalogue_year"`
-	CatalogueCode string       `json:"catalogue_code"`
-	Method        string       `json:"method"`
-	Evaluation    string       `json:"evaluation"`
-	Status        string       `json:"status"`
-	BudgetFen     int64        `json:"budget_fen"`
-	PriceWeight   int          `json:"price_weight"`
-	ServiceStart  string       `json:"service_start"`
-	ServiceEnd    string       `json:"service_end"`
-	BidDeadline   time.Time    `json:"bid_deadline"`
-	PublishedAt   *time.Time   `json:"published_at"`
-	CancelReason  string       `json:"cancel_reason,omitempty"`
-	AwardedAt     *time.Time   `json:"awarded_at,omitempty"`
-	WinnerBidID   *int64       `json:"-"`
-	CreatedBy     int64        `json:"-"`
-	CreatedAt     time.Time    `json:"created_at"`
-	UpdatedAt     time.Time    `json:"updated_at"`
-	Budget        []BudgetLine `json:"budget" gorm:"-"`
-	Targets       []Target     `json:"targets" gorm:"-"`
-	Criteria      []Criterion  `json:"criteria" gorm:"-"`
-	Invited       []int64      `json:"invited,omitempty" gorm:"-"`
+	ID            int64             `json:"id" gorm:"primaryKey"`
+	Code          string            `json:"code"`
+	Title         string            `json:"title"`
+	RegionCode    string            `json:"region"`
+	CatalogueYear int               `json:"catalogue_year"`
+	CatalogueCode string            `json:"catalogue_code"`
+	Method        string            `json:"method"`
+	Evaluation    string            `json:"evaluation"`
+	Status        string            `json:"status"`
+	BudgetFen     int64             `json:"budget_fen"`
+	PriceWeight   int               `json:"price_weight"`
+	ServiceStart  string            `json:"service_start"`
+	ServiceEnd    string            `json:"service_end"`
+	BidDeadline   time.Time         `json:"bid_deadline"`
+	PublishedAt   *time.Time        `json:"published_at"`
+	CancelReason  string            `json:"cancel_reason,omitempty"`
+	FailureReason string            `json:"failure_reason,omitempty"` // a Fail* code once unsuccessful or cancelled
+	FailureParams map[string]string `json:"failure_params,omitempty" gorm:"serializer:json;not null"`
+	EndedAt       *time.Time        `json:"ended_at,omitempty"`
+	AwardedAt     *time.Time        `json:"awarded_at,omitempty"`
+	WinnerBidID   *int64            `json:"-"`
+	CreatedBy     int64             `json:"-"`
+	CreatedAt     time.Time         `json:"created_at"`
+	UpdatedAt     time.Time         `json:"updated_at"`
+	Budget        []BudgetLine      `json:"budget" gorm:"-"`
+	Targets       []Target          `json:"targets" gorm:"-"`
+	Criteria      []Criterion       `json:"criteria" gorm:"-"`
+	Invited       []int64           `json:"invited,omitempty" gorm:"-"`
 }
 
 // BudgetLine is the part of the budget from one funding source.
@@ -203,6 +220,7 @@ type TenderInput struct {
 	Criteria      []Criterion  `json:"criteria"`
 	BidDeadline   time.Time    `json:"bid_deadline"`
 	Invited       []int64      `json:"invited"`
+	Notice        string       `json:"notice,omitempty"` // an amendment's notice text (更正公告)
 }
 
 // Input returns the tender as an input, to apply a partial change over.
@@ -360,13 +378,34 @@ func (s *Store) checkTender(ctx context.Context, in *TenderInput) ([]FieldError,
 	return fe, item, nil
 }
 
-// minBidPeriod is the method's legal minimum unless the deployment
-// overrides it.
-func (s *Store) minBidPeriod(rule MethodRule) time.Duration {
-	if s.Settings.MinBidPeriod != nil {
-		return *s.Settings.MinBidPeriod
+// periodEnd is when a period that starts at from ends: from + n days, or
+// 24:00 Beijing time of the nth working day after from's date.
+func (s *Store) periodEnd(db *gorm.DB, from time.Time, p Period) (time.Time, error) {
+	if p.Working {
+		return s.workingDaysEnd(db, from, p.N)
 	}
-	return rule.MinBidPeriod
+	return from.Add(time.Duration(p.N) * day), nil
+}
+
+// minBidEnd is the earliest deadline of a tender published at from: the
+// method's minimum bidding period, unless the deployment overrides it.
+func (s *Store) minBidEnd(db *gorm.DB, rule MethodRule, from time.Time) (time.Time, error) {
+	if s.Settings.MinBidPeriod != nil {
+		return from.Add(*s.Settings.MinBidPeriod), nil
+	}
+	return s.periodEnd(db, from, rule.MinBidPeriod)
+}
+
+// periodField is the field error for a deadline before a period's end
+// (code, or code_working for a period in working days).
+func periodField(code string, p Period, override *time.Duration) FieldError {
+	if override != nil {
+		return Field("bid_deadline", code, fmt.Sprint(int(*override/day)))
+	}
+	if p.Working {
+		code += "_working"
+	}
+	return Field("bid_deadline", code, fmt.Sprint(p.N))
 }
 
 // CreateTender drafts a tender in a region the caller buys for.
@@ -390,11 +429,11 @@ func (s *Store) CreateTender(ctx context.Context, a *Actor, in TenderInput) (*Te
 		ServiceStart: in.ServiceStart, ServiceEnd: in.ServiceEnd, BidDeadline: in.BidDeadline.UTC(),
 		CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Model(&Tender{}).Where("region_code = ?", in.Region).Count(&n).Error; err != nil {
+		code, err := nextTenderCode(tx, in.Region, now)
+		if err != nil {
 			return err
 		}
-		t.Code = fmt.Sprintf("%s-%d-%04d", in.Region, now.In(ChinaZone).Year(), n+1)
+		t.Code = code
 		if err := tx.Omit(clause.Associations).Create(t).Error; err != nil {
 			return err
 		}
@@ -407,6 +446,21 @@ func (s *Store) CreateTender(ctx context.Context, a *Actor, in TenderInput) (*Te
 		return nil, err
 	}
 	return t, nil
+}
+
+// nextTenderCode numbers a region's tenders per year of creation (Beijing
+// time): 450102-2027-0001, 0002, ... The counter row is raised in the
+// creating transaction, which holds it until commit, so parallel creations
+// get distinct, consecutive numbers on both databases.
+func nextTenderCode(tx *gorm.DB, region string, now time.Time) (string, error) {
+	year := now.In(ChinaZone).Year()
+	var last int
+	err := tx.Raw(`INSERT INTO tender_code_counters (region_code, year, last_seq) VALUES (?, ?, 1)
+ON CONFLICT (region_code, year) DO UPDATE SET last_seq = tender_code_counters.last_seq + 1 RETURNING last_seq`, region, year).Scan(&last).Error
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s-%d-%04d", region, year, last), nil
 }
 
 // saveTenderParts replaces a tender's budget, targets, criteria and
@@ -531,7 +585,7 @@ func (s *Store) fillTenders(db *gorm.DB, ts []*Tender) error {
 		}
 		var counts []count
 		if err := db.Model(&Bid{}).Select("tender_id, COUNT(*) AS n").
-			Where("tender_id IN ? AND status = ?", past, BidSubmitted).Group("tender_id").Scan(&counts).Error; err != nil {
+			Where("tender_id IN ? AND status IN ?", past, openedStatuses).Group("tender_id").Scan(&counts).Error; err != nil {
 			return err
 		}
 		submitted := map[int64]int64{}
@@ -543,7 +597,13 @@ func (s *Store) fillTenders(db *gorm.DB, ts []*Tender) error {
 			t.Status = TenderOpened
 			if submitted[id] < int64(t.Rule().MinValidBids) {
 				t.Status = TenderUnsuccessful
+				t.deriveFailure(submitted[id])
 			}
+		}
+	}
+	for _, t := range ts {
+		if t.Status == TenderCancelled {
+			t.deriveFailure(0)
 		}
 	}
 	return nil
@@ -605,8 +665,10 @@ func (s *Store) Tender(ctx context.Context, a *Actor, id int64) (*Tender, error)
 }
 
 // UpdateTender changes a draft, or amends a published tender before its
-// deadline: submitted bids go back to draft for their organisations to
-// confirm again, and a deadline fewer than 3 days away moves to 3 days.
+// deadline: the amendment is published as a correction notice, submitted
+// bids go back to draft for their organisations to confirm again, and the
+// deadline keeps the method's minimum period from publication and its
+// amendment notice period from now.
 func (s *Store) UpdateTender(ctx context.Context, a *Actor, id int64, apply func(*TenderInput) error) (*Tender, error) {
 	var t *Tender
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -641,12 +703,12 @@ func (s *Store) UpdateTender(ctx context.Context, a *Actor, id int64, apply func
 		before := *t
 		now := s.now()
 		deadline := in.BidDeadline.UTC()
+		notice, err := checkNotice(in.Notice)
+		if err != nil {
+			return err
+		}
 		if event == "amend" {
-			if deadline.Before(now.Add(3 * day)) {
-				deadline = now.Add(3 * day).Truncate(time.Second)
-			}
-			if err := tx.Model(&Bid{}).Where("tender_id = ? AND status = ?", t.ID, BidSubmitted).
-				Updates(map[string]any{"status": BidDraft, "submitted_at": nil, "updated_at": now}).Error; err != nil {
+			if deadline, err = s.amendDeadline(tx, t, deadline, now); err != nil {
 				return err
 			}
 		}
@@ -664,10 +726,28 @@ func (s *Store) UpdateTender(ctx context.Context, a *Actor, id int64, apply func
 			return err
 		}
 		t = fresh
+		if event == "amend" {
+			changes := tenderChanges(&before, t)
+			if len(changes) == 0 {
+				return errNothingAmended // nothing to publish: roll back, keep the bids
+			}
+			if err := s.reopenBids(tx, a, t, now); err != nil {
+				return err
+			}
+			if _, err := s.recordAmendment(tx, a, t, changes, notice, now); err != nil {
+				return err
+			}
+		}
 		return s.audit(tx, a, "tender."+event, "tender", t.ID, t.RegionCode, before, t)
 	})
+	if errors.Is(err, errNothingAmended) {
+		return s.Tender(ctx, a, id)
+	}
 	return t, err
 }
+
+// errNothingAmended rolls back an amendment that changes nothing.
+var errNothingAmended = errors.New("nothing amended")
 
 // PublishTender makes a draft's notice public. The deadline must leave the
 // method's minimum bidding period.
@@ -687,8 +767,12 @@ func (s *Store) PublishTender(ctx context.Context, a *Actor, id int64) (*Tender,
 			return err
 		}
 		now := s.now()
-		if min := s.minBidPeriod(t.Rule()); t.BidDeadline.Before(now.Add(min)) || !t.BidDeadline.After(now) {
-			fe = append(fe, Field("bid_deadline", "min_period", fmt.Sprint(int(min/day))))
+		earliest, err := s.minBidEnd(tx, t.Rule(), now)
+		if err != nil {
+			return err
+		}
+		if t.BidDeadline.Before(earliest) || !t.BidDeadline.After(now) {
+			fe = append(fe, periodField("min_period", t.Rule().MinBidPeriod, s.Settings.MinBidPeriod))
 		}
 		if len(fe) > 0 {
 			return Invalid(fe...)
@@ -715,14 +799,23 @@ func (s *Store) CancelTender(ctx context.Context, a *Actor, id int64, reason str
 		if reason == "" {
 			return Invalid(Field("reason", "required", ""))
 		}
-		t.CancelReason = reason
-		return s.setStatus(tx, a, t, "cancel", map[string]any{"cancel_reason": reason})
+		now := s.now()
+		t.CancelReason, t.EndedAt = reason, &now
+		if err := s.setStatus(tx, a, t, "cancel", map[string]any{"cancel_reason": reason, "ended_at": now}); err != nil {
+			return err
+		}
+		t.deriveFailure(0)
+		return nil
 	})
 	return t, err
 }
 
-// submittedCount is the SQL for a tender's number of submitted bids.
-const submittedCount = "(SELECT COUNT(*) FROM bids WHERE bids.tender_id = tenders.id AND bids.status = ?)"
+// submittedCount is the SQL for a tender's number of bids submitted at the
+// deadline (whatever review made of them since).
+const submittedCount = "(SELECT COUNT(*) FROM bids WHERE bids.tender_id = tenders.id AND bids.status IN ?)"
+
+// openedStatuses are the stored statuses of bids submitted at the deadline.
+var openedStatuses = []string{BidSubmitted, BidDisqualified, BidWon, BidLost}
 
 // minValidBidsSQL is the Methods table's minimum valid bids as SQL, so the
 // clock-derived statuses can be filtered and paged in the database.
@@ -773,10 +866,10 @@ func (s *Store) Tenders(ctx context.Context, a *Actor, f TenderFilter, p Page) (
 	case TenderPublished:
 		q = q.Where("status = ? AND bid_deadline > ?", TenderPublished, now)
 	case TenderOpened:
-		q = q.Where("status = ? AND bid_deadline <= ? AND "+submittedCount+" >= "+minValidBidsSQL(), TenderPublished, now, BidSubmitted)
+		q = q.Where("status = ? AND bid_deadline <= ? AND "+submittedCount+" >= "+minValidBidsSQL(), TenderPublished, now, openedStatuses)
 	case TenderUnsuccessful:
 		q = q.Where("(status = ? OR (status = ? AND bid_deadline <= ? AND "+submittedCount+" < "+minValidBidsSQL()+"))",
-			TenderUnsuccessful, TenderPublished, now, BidSubmitted)
+			TenderUnsuccessful, TenderPublished, now, openedStatuses)
 	default:
 		q = q.Where("status = ?", f.Status)
 	}

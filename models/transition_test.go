@@ -47,7 +47,7 @@ func TestInvalidTransitionsChangeNothing(t *testing.T) {
 			_, err := s.RecordCreditCheck(ctx, w.buyer, id, models.CreditCheckInput{OrganisationID: w.orgs[0], Result: "clear", CheckedAt: w.now})
 			return err
 		},
-		"disqualify": func(id int64) error { _, err := s.DisqualifyBid(ctx, w.buyer, bids[0].ID, "缺少资质"); return err },
+		"disqualify": func(id int64) error { _, err := s.DisqualifyBid(ctx, w.buyer, bids[0].ID, "缺少资质", true); return err },
 		"score": func(id int64) error {
 			_, err := s.ScoreBid(ctx, w.experts[0], bids[0].ID, map[string]float64{"plan": 30, "team": 20, "experience": 8})
 			return err
@@ -189,7 +189,7 @@ func TestLowestPriceTender(t *testing.T) {
 		} else {
 			listed = 1
 		}
-		if _, err := s.RecordCreditCheck(ctx, w.buyer, tender.ID, models.CreditCheckInput{OrganisationID: w.orgs[listed], Result: result, CheckedAt: w.now}); err != nil {
+		if _, err := s.RecordCreditCheck(ctx, w.buyer, tender.ID, models.CreditCheckInput{OrganisationID: w.orgs[listed], Result: result, CheckedAt: w.now, ConfirmEnd: result == "listed"}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := s.Tender(ctx, w.buyer, tender.ID)

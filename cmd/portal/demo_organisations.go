@@ -21,7 +21,7 @@ var demoOrganisations = []struct {
 			{Name: "覃晓燕", Position: "项目社工", Level: models.LevelAssistant, CertificateNo: "A2019450000233"}}},
 	{"tx-agency", "韦明", "南宁市兴宁区童心社会工作服务社", "52", "450102", "450102", "2019-09-03", "13907715678", "南宁市兴宁区朝阳路 66 号", true,
 		[]models.NewRosterEntry{{Name: "韦明", Position: "主任", Level: models.LevelSenior, CertificateNo: "G2020450000007"}}},
-	{"cy-agency", "梁芳", "南宁市春芽儿童关爱协会", "51", "450103", "4501", "2021-06-18", "0771-2345678", "南宁市青秀区东葛路 9 号", false, nil},
+	{"cy-agency", "梁芳", "南宁市春芽儿童关爱协会", "51", "450100", "4501", "2021-06-18", "0771-2345678", "南宁市青秀区东葛路 9 号", false, nil},
 }
 
 // seedDemoOrganisations registers the demo organisations through the same

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"portal/models"
+	"portal/policy"
 )
 
 // parallel sends n requests at once (each built by req(i) on client c(i))
@@ -309,6 +311,25 @@ func TestParallelIdenticalGrantsWriteOne(t *testing.T) {
 	e.store.DB.Model(&models.AuditEvent{}).Where("action = 'user.grant' AND object_id = ?", itoa(u.ID)).Count(&events)
 	if rules != 1 || events != 1 {
 		t.Fatalf("%d casbin rows and %d user.grant events, want 1 and 1", rules, events)
+	}
+	// A second portal process whose policy in memory is behind: the
+	// database still decides, and nothing is audited twice.
+	other, err := policy.New(e.store.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.GrantRole(t.Context(), e.root, u.ID, models.Grant{Role: models.RoleSupervisor, Region: "4501"}); err != nil {
+		t.Fatal(err)
+	}
+	second := *e.store
+	second.Authz = other
+	root := models.NewActor(&models.User{ID: e.root.UserID, Username: "admin"}, e.root.Grants, "127.0.0.1", other)
+	if err := second.GrantRole(t.Context(), root, u.ID, models.Grant{Role: models.RoleSupervisor, Region: "4501"}); !errors.Is(err, models.ErrConflict) {
+		t.Fatalf("the same grant from a process that has not seen it: %v, want conflict", err)
+	}
+	e.store.DB.Model(&models.AuditEvent{}).Where("action = 'user.grant' AND object_id = ?", itoa(u.ID)).Count(&events)
+	if events != 2 {
+		t.Fatalf("%d user.grant events after two grants, want 2", events)
 	}
 	// The database refuses a second copy whatever writes it.
 	err = e.store.DB.Exec("INSERT INTO casbin_rule (ptype, v0, v1, v2, v3) VALUES ('g', ?, 'expert', '4501', 'x')", models.Subject(u.ID)).Error

@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 
+	"portal/handlers"
 	"portal/models"
 	"portal/policy"
 )
@@ -372,5 +375,36 @@ func TestEnquiryAuditIsAnonymous(t *testing.T) {
 	var after map[string]any
 	if err := json.Unmarshal([]byte(fmt.Sprint(ev["after"])), &after); err != nil || len(after) != 1 || after["question"] == nil {
 		t.Fatalf("enquiry.ask after = %v (%v), want only the question", ev["after"], err)
+	}
+
+	// The request log line of an enquiry names neither address nor user,
+	// from the API as from the page; other lines still do.
+	var logged bytes.Buffer
+	h, err := handlers.New(w.e.store, w.e.authz, slog.New(slog.NewJSONHandler(&logged, nil)), handlers.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	agent := &client{e: &env{t: t, store: w.e.store, authz: w.e.authz, srv: srv}, http: w.agents[1].http}
+	s, b = agent.do("POST", fmt.Sprintf("/api/v1/tenders/%d/enquiries", tender), map[string]string{"question": "服务时长如何计算？"})
+	must(t, 201, s, b, "ask through the API")
+	s, b = agent.form(fmt.Sprintf("/tenders/%d/enquiries", tender), url.Values{"question": {"是否可以联合投标？"}})
+	must(t, 303, s, b, "ask through the page")
+	agent.do("GET", "/api/v1/me", nil)
+	var lines []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(logged.String()), "\n") {
+		lines = append(lines, decode[map[string]any](t, []byte(line)))
+	}
+	if len(lines) != 3 || lines[2]["user_id"] == nil || lines[2]["remote"] == nil {
+		t.Fatalf("request log: %v", lines)
+	}
+	for _, l := range lines[:2] {
+		if _, ok := l["user_id"]; ok {
+			t.Errorf("the log of an enquiry names the user: %v", l)
+		}
+		if _, ok := l["remote"]; ok {
+			t.Errorf("the log of an enquiry names the address: %v", l)
+		}
 	}
 }

@@ -78,6 +78,17 @@ func (s *Server) apiMe(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
+// anonymousAct reports the routes of an act that stays unlinked from its
+// actor (asking an enquiry): their request log line names neither the
+// address nor the user, as their audit event does not.
+func anonymousAct(c *gin.Context) bool {
+	switch c.Request.Method + " " + c.FullPath() {
+	case "POST /api/v1/tenders/:id/enquiries", "POST /tenders/:id/enquiries":
+		return true
+	}
+	return false
+}
+
 // localPath returns next when it is a path on this site, else "/". It is the
 // one check of every redirect target a client sends (?next= of /lang and
 // /login, the login form's hidden next). Browsers read '\' as '/' and drop

@@ -408,3 +408,20 @@ func TestEnquiryAuditIsAnonymous(t *testing.T) {
 		}
 	}
 }
+
+func TestSignInCountsAnyUsername(t *testing.T) {
+	e := newEnv(t)
+	c := e.anon()
+	long := strings.Repeat("长", 10_000)
+	for i := 0; i < e.store.Settings.MaxFailuresUser; i++ {
+		for _, name := range []string{"x\x00", long} {
+			if s, b := c.do("POST", "/api/v1/session", map[string]string{"username": name, "password": "x"}); s != 401 {
+				t.Fatalf("sign-in as %.20q: %d %s, want 401", name, s, b)
+			}
+		}
+	}
+	// Such names are throttled like any other.
+	if s, b := c.do("POST", "/api/v1/session", map[string]string{"username": long, "password": "x"}); s != 429 {
+		t.Fatalf("a long name past the limit: %d %s, want 429", s, b)
+	}
+}

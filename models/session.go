@@ -119,14 +119,24 @@ func (s *Store) lockThrottle(tx *gorm.DB, keys []throttle) error {
 func (s *Store) SignIn(ctx context.Context, username, password, remote string) (string, *User, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	db := s.DB.WithContext(ctx)
+	// A name no user can have is not looked up, and is counted under its
+	// hash: the key stays short and storable whatever was sent.
+	possible := usernameRe.MatchString(username)
+	userKey := "user:" + username
+	if !possible {
+		userKey = "user#" + tokenID(username)
+	}
 	tooMany := Fail(ErrTooMany, "err.too_many", "too many failed sign-ins; try again later")
 	reserved, err := s.reserveAttempt(ctx, tooMany,
-		throttle{"user:" + username, s.Settings.MaxFailuresUser}, throttle{"addr:" + remote, s.Settings.MaxFailuresAddr})
+		throttle{userKey, s.Settings.MaxFailuresUser}, throttle{"addr:" + remote, s.Settings.MaxFailuresAddr})
 	if err != nil {
 		return "", nil, err
 	}
 	var u User
-	err = db.Where("username = ?", username).First(&u).Error
+	err = gorm.ErrRecordNotFound
+	if possible {
+		err = db.Where("username = ?", username).First(&u).Error
+	}
 	if err != nil && err != gorm.ErrRecordNotFound {
 		return "", nil, err
 	}

@@ -74,29 +74,31 @@ func OpenSQLite(path string) (*gorm.DB, Dialect, error) {
 
 // Settings are the rules' tunable numbers.
 type Settings struct {
-	SessionIdle     time.Duration
-	SessionAbsolute time.Duration
-	ThrottleWindow  time.Duration
-	MaxFailuresUser int
-	MaxFailuresAddr int
+	SessionIdle       time.Duration
+	SessionAbsolute   time.Duration
+	ThrottleWindow    time.Duration
+	MaxFailuresUser   int
+	MaxFailuresAddr   int
+	MinBidPeriod      *time.Duration // nil: each method's legal minimum
+	ChallengePeriod   *time.Duration // nil: 7 working days
+	SessionTouchEvery time.Duration
+
 	// MaxRegistrationsAddr bounds registrations per address and window, so
 	// that "username taken" answers cannot list the users.
 	MaxRegistrationsAddr int
-	MinBidPeriod         *time.Duration // nil: each method's legal minimum
-	ChallengePeriod      *time.Duration // nil: 7 working days
-	SessionTouchEvery    time.Duration
 }
 
 // DefaultSettings are the production values.
 func DefaultSettings() Settings {
 	return Settings{
-		SessionIdle:          2 * time.Hour,
-		SessionAbsolute:      12 * time.Hour,
-		ThrottleWindow:       15 * time.Minute,
-		MaxFailuresUser:      5,
-		MaxFailuresAddr:      20,
+		SessionIdle:       2 * time.Hour,
+		SessionAbsolute:   12 * time.Hour,
+		ThrottleWindow:    15 * time.Minute,
+		MaxFailuresUser:   5,
+		MaxFailuresAddr:   20,
+		SessionTouchEvery: time.Minute,
+
 		MaxRegistrationsAddr: 10,
-		SessionTouchEvery:    time.Minute,
 	}
 }
 

@@ -36,6 +36,9 @@ const testPassword = "test-password-1"
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	store, authz := testdb.Store(t)
+	// Fixtures register many organisations from one address; the
+	// registration throttle's own test restores the production limit.
+	store.Settings.MaxRegistrationsAddr = 1000
 	if _, err := store.EnsureAdmin(context.Background(), testPassword); err != nil {
 		t.Fatal(err)
 	}

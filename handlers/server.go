@@ -219,9 +219,12 @@ func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
 	c.Next()
 	attrs := []any{"method", c.Request.Method, "path", c.Request.URL.Path, "status", c.Writer.Status(),
-		"duration_ms", time.Since(start).Milliseconds(), "remote", c.ClientIP()}
-	if a := policy.ActorFrom(c); a.SignedIn() {
-		attrs = append(attrs, "user_id", a.UserID)
+		"duration_ms", time.Since(start).Milliseconds()}
+	if !anonymousAct(c) {
+		attrs = append(attrs, "remote", c.ClientIP())
+		if a := policy.ActorFrom(c); a.SignedIn() {
+			attrs = append(attrs, "user_id", a.UserID)
+		}
 	}
 	s.log.Info("request", attrs...)
 }

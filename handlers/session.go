@@ -3,7 +3,9 @@ package handlers
 import (
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
+	"unicode/utf8"
 
 	"portal/models"
 	"portal/policy"
@@ -76,10 +78,34 @@ func (s *Server) apiMe(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-// safeNext keeps a post-sign-in redirect on this site.
-func safeNext(next string) string {
+// anonymousAct reports the routes of an act that stays unlinked from its
+// actor (asking an enquiry): their request log line names neither the
+// address nor the user, as their audit event does not.
+func anonymousAct(c *gin.Context) bool {
+	switch c.Request.Method + " " + c.FullPath() {
+	case "POST /api/v1/tenders/:id/enquiries", "POST /tenders/:id/enquiries":
+		return true
+	}
+	return false
+}
+
+// localPath returns next when it is a path on this site, else "/". It is the
+// one check of every redirect target a client sends (?next= of /lang and
+// /login, the login form's hidden next). Browsers read '\' as '/' and drop
+// tabs and newlines, so "/\evil.example" or "/\t/evil.example" would lead
+// to another host: only a plain path that starts with a single '/' passes.
+func localPath(next string) string {
+	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || len(next) > 2048 {
+		return "/"
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' || r == utf8.RuneError {
+			return "/"
+		}
+	}
 	u, err := url.Parse(next)
-	if err != nil || next == "" || u.IsAbs() || u.Host != "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		strings.HasPrefix(path.Clean(u.Path), "//") {
 		return "/"
 	}
 	return next
@@ -87,11 +113,11 @@ func safeNext(next string) string {
 
 func (s *Server) pageLogin(c *gin.Context) {
 	if policy.ActorFrom(c).SignedIn() {
-		c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
+		c.Redirect(http.StatusSeeOther, localPath(c.Query("next")))
 		return
 	}
 	s.html(c, http.StatusOK, "login", &page{Title: s.msgs.T(langOf(c), "login.title"),
-		Form: map[string]string{"next": c.Query("next")}})
+		Form: map[string]string{"next": localPath(c.Query("next"))}})
 }
 
 func (s *Server) pageLoginPost(c *gin.Context) {
@@ -100,7 +126,7 @@ func (s *Server) pageLoginPost(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	next := c.PostForm("next")
+	next := localPath(c.PostForm("next"))
 	token, _, err := s.store.SignIn(c.Request.Context(), in.Username, in.Password, c.ClientIP())
 	if err != nil {
 		status, _ := classify(err)
@@ -114,7 +140,7 @@ func (s *Server) pageLoginPost(c *gin.Context) {
 		return
 	}
 	s.setSessionCookie(c, token)
-	c.Redirect(http.StatusSeeOther, safeNext(next))
+	c.Redirect(http.StatusSeeOther, next)
 }
 
 func (s *Server) pageLogout(c *gin.Context) {
@@ -134,7 +160,7 @@ func (s *Server) pageLang(c *gin.Context) {
 		return
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: secure(c)})
-	c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
+	c.Redirect(http.StatusSeeOther, localPath(c.Query("next")))
 }
 
 // capability is one line on the home page: what a role lets its holder do.

@@ -34,6 +34,7 @@ var Steps = []Step{
 	{Version: 4, Description: "purchase catalogue: versions, items, indicators; Guangxi's 2026 children's-services catalogue; catalogue policy", File: "0004_catalogue.sql", Run: loadCatalogue},
 	{Version: 5, Description: "organisations: registrations, profiles, staff rosters, documents; organisation policy", File: "0005_organisations.sql", Run: policyFile("0005_organisations.csv")},
 	{Version: 6, Description: "tenders, enquiries, sealed bids, panels, scores, credit checks, challenges, contracts; tender policy", File: "0006_tenders.sql", Run: policyFile("0006_tenders.csv")},
+	{Version: 7, Description: "a grant is unique (user, role, region); PostgreSQL refuses TRUNCATE of audit_events", File: "0007_auth.sql"},
 	{Version: 8, Description: "tender code counters per region and year, amendment notices, failure reasons", File: "0008_tender_rules.sql"},
 	{Version: 9, Description: "compliance reviews of bids for lowest-price evaluation", File: "0009_compliance.sql"},
 	{Version: 10, Description: "China's working-day calendar from the State Council's yearly holiday notices (2007-2026); calendar policy", File: "0010_calendar.sql", Run: loadCalendar},
@@ -50,8 +51,12 @@ const createTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 
 // Version returns the highest applied version (0 on an empty database).
 func Version(ctx context.Context, db *gorm.DB) (int, error) {
-	if err := db.WithContext(ctx).Exec(createTable).Error; err != nil {
-		return 0, err
+	// A runtime role may not create tables (even IF NOT EXISTS on
+	// PostgreSQL), so look before creating.
+	if !db.WithContext(ctx).Migrator().HasTable("schema_migrations") {
+		if err := db.WithContext(ctx).Exec(createTable).Error; err != nil {
+			return 0, err
+		}
 	}
 	var v *int
 	if err := db.WithContext(ctx).Raw("SELECT MAX(version) FROM schema_migrations").Scan(&v).Error; err != nil {

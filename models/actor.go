@@ -37,7 +37,8 @@ type Authorizer interface {
 	// Grants lists a user's role grants.
 	Grants(userID int64) ([]Grant, error)
 	// AddGrant persists a grant inside tx and returns a function that makes
-	// it effective in memory once tx has committed.
+	// it effective in memory once tx has committed; GrantExists when the
+	// database holds the grant already.
 	AddGrant(tx *gorm.DB, userID int64, g Grant) (apply func(), err error)
 }
 

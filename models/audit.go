@@ -50,6 +50,14 @@ func (s *Store) audit(tx *gorm.DB, a *Actor, action, objectType string, objectID
 	return tx.Create(&ev).Error
 }
 
+// auditAnonymous writes the event of an act whose actor must stay unknown
+// (an enquiry): no actor id or name and no address, nothing that another
+// event of the same actor could be matched with. It keeps the time, the
+// action, the object, its region and after.
+func (s *Store) auditAnonymous(tx *gorm.DB, action, objectType string, objectID any, region string, after any) error {
+	return s.audit(tx, nil, action, objectType, objectID, region, nil, after)
+}
+
 func idString(id any) string {
 	switch v := id.(type) {
 	case int64:

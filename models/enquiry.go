@@ -48,7 +48,7 @@ func (s *Store) Ask(ctx context.Context, a *Actor, tenderID int64, question stri
 			return err
 		}
 		// The asker stays anonymous in the audit log too.
-		return s.audit(tx, &Actor{RemoteAddr: a.RemoteAddr}, "enquiry.ask", "enquiry", e.ID, t.RegionCode, nil, map[string]any{"question": question})
+		return s.auditAnonymous(tx, "enquiry.ask", "enquiry", e.ID, t.RegionCode, map[string]any{"question": question})
 	})
 	return e, err
 }

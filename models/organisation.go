@@ -491,6 +491,12 @@ func (s *Store) Register(ctx context.Context, a *Actor, in Registration) (*Organ
 	if len(fields) > 0 {
 		return nil, nil, Invalid(fields...)
 	}
+	// Every registration that gets this far counts against its address,
+	// whatever the answer, so that "username taken" cannot list the users.
+	tooMany := Fail(ErrTooMany, "err.too_many_registrations", "too many registrations from this address; try again later")
+	if _, err := s.reserveAttempt(ctx, tooMany, throttle{"register:" + a.RemoteAddr, s.Settings.MaxRegistrationsAddr}); err != nil {
+		return nil, nil, err
+	}
 	now := s.now()
 	org := &Organisation{Name: o.Name, CreditCode: code.String(), RegistrationType: code.RegistrationType(),
 		RegionCode: o.Region, Status: OrgPending, LegalRep: o.LegalRep, FoundedOn: o.FoundedOn,

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash/fnv"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,7 +22,8 @@ type Session struct {
 	ExpiresAt  time.Time
 }
 
-// SignInFailure is one failed attempt, counted per user and per address.
+// SignInFailure is one attempt recorded under a throttle key: a failed
+// sign-in per user and per address, a registration per address.
 type SignInFailure struct {
 	ID  int64 `gorm:"primaryKey"`
 	Key string
@@ -36,27 +39,104 @@ func tokenID(token string) string {
 // answer takes as long as for a wrong password.
 var dummyHash, _ = HashPassword(RandomToken(16))
 
+// throttle is one counter of recent attempts and its limit per
+// Settings.ThrottleWindow.
+type throttle struct {
+	key string
+	max int
+}
+
+// reserveAttempt records an attempt under every key before the attempt is
+// answered, in one transaction that first checks that no key has reached its
+// limit within the window (else tooMany). The transactions are serialised
+// per key (SQLite: one writer at a time; PostgreSQL: an advisory lock per
+// key), so of parallel attempts exactly as many pass as the limit allows.
+// The rows stay as the attempt's record; the caller deletes them (by the
+// ids returned) when the attempt is not to count, as a successful sign-in.
+func (s *Store) reserveAttempt(ctx context.Context, tooMany error, keys ...throttle) ([]int64, error) {
+	now := s.now()
+	since := now.Add(-s.Settings.ThrottleWindow)
+	rows := make([]SignInFailure, len(keys))
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.lockThrottle(tx, keys); err != nil {
+			return err
+		}
+		for i, k := range keys {
+			if err := tx.Where("key = ? AND at <= ?", k.key, since).Delete(&SignInFailure{}).Error; err != nil {
+				return err
+			}
+			var n int64
+			if err := tx.Model(&SignInFailure{}).Where("key = ? AND at > ?", k.key, since).Count(&n).Error; err != nil {
+				return err
+			}
+			if n >= int64(k.max) {
+				return tooMany
+			}
+			rows[i] = SignInFailure{Key: k.key, At: now}
+		}
+		return tx.Create(&rows).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return ids, nil
+}
+
+// lockThrottle serialises reserveAttempt per key on PostgreSQL, where
+// concurrent transactions would each count before seeing the others' rows.
+// The locks are taken in one order, so two attempts never wait on each
+// other. SQLite needs none: its write transactions begin immediate.
+func (s *Store) lockThrottle(tx *gorm.DB, keys []throttle) error {
+	if s.Dialect != Postgres {
+		return nil
+	}
+	ids := make([]int64, 0, len(keys))
+	for _, k := range keys {
+		h := fnv.New64a()
+		h.Write([]byte("throttle:" + k.key))
+		ids = append(ids, int64(h.Sum64()))
+	}
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", id).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // SignIn checks credentials and opens a new session, returning its token.
 // The same error answers an unknown user, a wrong password and a disabled
-// user; too many recent failures per user or per address answer ErrTooMany.
+// user. Each attempt is recorded per user and per address before the
+// password is checked; a failure keeps it, a success removes it. With too
+// many recorded within the window the answer is ErrTooMany; a success does
+// not wipe earlier failures, so no number of parallel or interleaved
+// attempts gets more guesses than the limit.
 func (s *Store) SignIn(ctx context.Context, username, password, remote string) (string, *User, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	db := s.DB.WithContext(ctx)
-	now := s.now()
-	since := now.Add(-s.Settings.ThrottleWindow)
-	userKey, addrKey := "user:"+username, "addr:"+remote
-	var nUser, nAddr int64
-	if err := db.Model(&SignInFailure{}).Where("key = ? AND at > ?", userKey, since).Count(&nUser).Error; err != nil {
-		return "", nil, err
+	// A name no user can have is not looked up, and is counted under its
+	// hash: the key stays short and storable whatever was sent.
+	possible := usernameRe.MatchString(username)
+	userKey := "user:" + username
+	if !possible {
+		userKey = "user#" + tokenID(username)
 	}
-	if err := db.Model(&SignInFailure{}).Where("key = ? AND at > ?", addrKey, since).Count(&nAddr).Error; err != nil {
+	tooMany := Fail(ErrTooMany, "err.too_many", "too many failed sign-ins; try again later")
+	reserved, err := s.reserveAttempt(ctx, tooMany,
+		throttle{userKey, s.Settings.MaxFailuresUser}, throttle{"addr:" + remote, s.Settings.MaxFailuresAddr})
+	if err != nil {
 		return "", nil, err
-	}
-	if nUser >= int64(s.Settings.MaxFailuresUser) || nAddr >= int64(s.Settings.MaxFailuresAddr) {
-		return "", nil, Fail(ErrTooMany, "err.too_many", "too many failed sign-ins; try again later")
 	}
 	var u User
-	err := db.Where("username = ?", username).First(&u).Error
+	err = gorm.ErrRecordNotFound
+	if possible {
+		err = db.Where("username = ?", username).First(&u).Error
+	}
 	if err != nil && err != gorm.ErrRecordNotFound {
 		return "", nil, err
 	}
@@ -67,21 +147,13 @@ func (s *Store) SignIn(ctx context.Context, username, password, remote string) (
 		CheckPassword(dummyHash, password)
 	}
 	if !ok {
-		err := s.tx(ctx, func(tx *gorm.DB) error {
-			if err := tx.Where("at <= ? AND key IN ?", since, []string{userKey, addrKey}).Delete(&SignInFailure{}).Error; err != nil {
-				return err
-			}
-			return tx.Create([]SignInFailure{{Key: userKey, At: now}, {Key: addrKey, At: now}}).Error
-		})
-		if err != nil {
-			return "", nil, err
-		}
 		return "", nil, Fail(ErrUnauthenticated, "err.bad_credentials", "wrong username or password")
 	}
+	now := s.now()
 	token := RandomToken(32)
 	sess := Session{ID: tokenID(token), UserID: u.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.Settings.SessionAbsolute)}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Where("key = ?", userKey).Delete(&SignInFailure{}).Error; err != nil {
+		if err := tx.Where("id IN ?", reserved).Delete(&SignInFailure{}).Error; err != nil {
 			return err
 		}
 		if err := tx.Where("user_id = ? AND expires_at < ?", u.ID, now).Delete(&Session{}).Error; err != nil {

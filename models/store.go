@@ -82,6 +82,10 @@ type Settings struct {
 	MinBidPeriod      *time.Duration // nil: each method's legal minimum
 	ChallengePeriod   *time.Duration // nil: 7 working days
 	SessionTouchEvery time.Duration
+
+	// MaxRegistrationsAddr bounds registrations per address and window, so
+	// that "username taken" answers cannot list the users.
+	MaxRegistrationsAddr int
 }
 
 // DefaultSettings are the production values.
@@ -93,6 +97,8 @@ func DefaultSettings() Settings {
 		MaxFailuresUser:   5,
 		MaxFailuresAddr:   20,
 		SessionTouchEvery: time.Minute,
+
+		MaxRegistrationsAddr: 10,
 	}
 }
 

@@ -80,8 +80,14 @@ func (s *Store) User(ctx context.Context, a *Actor, id int64) (*User, error) {
 	if !a.SignedIn() {
 		return nil, a.require("user:read", RootRegion)
 	}
-	db := s.DB.WithContext(ctx)
-	if a.UserID == id {
+	return s.userInReach(s.DB.WithContext(ctx), a, id)
+}
+
+// userInReach loads the caller itself or a user within the admin's reach;
+// any other id is not found. Every action on a user loads it this way, so
+// acting on a user answers as reading it does.
+func (s *Store) userInReach(db *gorm.DB, a *Actor, id int64) (*User, error) {
+	if a.SignedIn() && a.UserID == id {
 		return s.userByID(db, id)
 	}
 	if !a.CanAnywhere("user:read") {
@@ -152,14 +158,14 @@ func (s *Store) GrantRole(ctx context.Context, a *Actor, userID int64, g Grant) 
 	if !a.CanAnywhere("user:grant") {
 		return a.require("user:grant", RootRegion)
 	}
+	u, err := s.userInReach(s.DB.WithContext(ctx), a, userID)
+	if err != nil {
+		return err
+	}
 	if len(fields) > 0 {
 		return Invalid(fields...)
 	}
 	if err := a.require("user:grant", g.Region); err != nil {
-		return err
-	}
-	u, err := s.userByID(s.DB.WithContext(ctx), userID)
-	if err != nil {
 		return err
 	}
 	if u.OrganisationID != nil && g.Role != RoleAgency {
@@ -170,9 +176,15 @@ func (s *Store) GrantRole(ctx context.Context, a *Actor, userID int64, g Grant) 
 		return err
 	}
 	if slices.Contains(existing, g) {
-		return Fail(ErrConflict, "err.grant_exists", "the user already holds this role in this region")
+		return GrantExists()
 	}
 	return s.addGrant(ctx, a, u, g)
+}
+
+// GrantExists answers a grant the user already holds (409); the
+// Authorizer returns it when the database already has the grant.
+func GrantExists() error {
+	return Fail(ErrConflict, "err.grant_exists", "the user already holds this role in this region")
 }
 
 // addGrant persists a grant with its audit event, then makes it effective.
@@ -203,6 +215,9 @@ func (s *Store) SetUserDisabled(ctx context.Context, a *Actor, userID int64, dis
 	}
 	if userID == a.UserID && disabled {
 		return nil, Fail(ErrConflict, "err.disable_self", "you cannot disable yourself")
+	}
+	if _, err := s.userInReach(s.DB.WithContext(ctx), a, userID); err != nil {
+		return nil, err
 	}
 	if err := s.requireReach(a, "user:disable", userID); err != nil {
 		return nil, err

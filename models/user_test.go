@@ -16,6 +16,9 @@ import (
 func bootstrap(t testing.TB) (*models.Store, *models.Actor) {
 	t.Helper()
 	s, _ := testdb.Store(t)
+	// Fixtures register many organisations from one address; the
+	// registration throttle's own test restores the production limit.
+	s.Settings.MaxRegistrationsAddr = 1000
 	ctx := context.Background()
 	pw, err := s.EnsureAdmin(ctx, "admin-password-1")
 	if err != nil || pw != "admin-password-1" {

@@ -18,6 +18,7 @@ import (
 	casbinmodel "github.com/casbin/casbin/v2/model"
 	gormadapter "github.com/casbin/gorm-adapter/v3"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 //go:embed model.conf *.csv
@@ -186,12 +187,16 @@ func (en *Enforcer) Grants(userID int64) ([]models.Grant, error) {
 // AddGrant implements models.Authorizer.
 func (en *Enforcer) AddGrant(tx *gorm.DB, userID int64, g models.Grant) (func(), error) {
 	rule := []string{models.Subject(userID), g.Role, g.Region}
-	adapter, err := newAdapter(tx)
-	if err != nil {
-		return nil, err
+	// The adapter's AddPolicy ignores a duplicate silently; the unique index
+	// on a grant decides here, so that of parallel identical grants exactly
+	// one is written (and audited) and the others are told it exists.
+	res := tx.Clauses(clause.OnConflict{DoNothing: true}).
+		Create(&gormadapter.CasbinRule{Ptype: "g", V0: rule[0], V1: rule[1], V2: rule[2]})
+	if res.Error != nil {
+		return nil, res.Error
 	}
-	if err := adapter.AddPolicy("g", "g", rule); err != nil {
-		return nil, err
+	if res.RowsAffected == 0 {
+		return nil, models.GrantExists()
 	}
 	var v int64
 	if err := tx.Raw("UPDATE policy_versions SET version = version + 1 WHERE id = 1 RETURNING version").Scan(&v).Error; err != nil {

@@ -32,6 +32,16 @@ func seedDemoOrganisations(ctx context.Context, s *models.Store) error {
 		return err
 	}
 	for i, d := range demoOrganisations {
+		// Skipped before registering: every registration counts against
+		// its address's throttle, whatever its answer, and the demo
+		// starts again and again.
+		var n int64
+		if err := s.DB.WithContext(ctx).Model(&models.User{}).Where("username = ?", d.username).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
 		first := fmt.Sprintf("%s%sMJ%07d", d.typ, d.division, i+1)
 		check, err := uscc.CheckChar(first)
 		if err != nil {

@@ -193,3 +193,67 @@ func copyFile(from, to string) error {
 	}
 	return out.Close()
 }
+
+// RuntimeGrants are the privileges of the portal's runtime role on a
+// database migrated by its owner, as the README's deployment notes give
+// them: DML on every table except audit_events, which it may only read and
+// append to.
+func RuntimeGrants(role, database string) []string {
+	return []string{
+		"GRANT CONNECT ON DATABASE " + database + " TO " + role,
+		"GRANT USAGE ON SCHEMA public TO " + role,
+		"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role,
+		"REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM " + role,
+		"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + role,
+	}
+}
+
+// RuntimeRole creates a PostgreSQL login role with RuntimeGrants on the
+// database of owner (a connection from Open) and returns a connection of
+// that role to it. The role has a name of its own and is dropped when the
+// test ends. On SQLite, which has no roles, the test is skipped.
+func RuntimeRole(t testing.TB, owner *gorm.DB) *gorm.DB {
+	t.Helper()
+	if owner.Dialector.Name() != "postgres" {
+		t.Skip("database roles exist on PostgreSQL only")
+	}
+	var database string
+	if err := owner.Raw("SELECT current_database()").Scan(&database).Error; err != nil {
+		t.Fatal(err)
+	}
+	counter.Lock()
+	counter.n++
+	role := fmt.Sprintf("portal_rt_%d_%d", os.Getpid(), counter.n)
+	counter.Unlock()
+	password := models.RandomToken(16)
+	if err := owner.Exec("CREATE ROLE " + role + " LOGIN PASSWORD '" + password + "'").Error; err != nil {
+		t.Fatalf("create runtime role: %v", err)
+	}
+	t.Cleanup(func() {
+		// Its privileges first (they are objects of this database), then
+		// the role, which belongs to the whole server.
+		if err := owner.Exec("DROP OWNED BY " + role).Error; err != nil {
+			t.Errorf("drop runtime role's privileges: %v", err)
+		}
+		if err := owner.Exec("DROP ROLE " + role).Error; err != nil {
+			t.Errorf("drop runtime role: %v", err)
+		}
+	})
+	for _, stmt := range RuntimeGrants(role, database) {
+		if err := owner.Exec(stmt).Error; err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	u := *tpl.pgBase
+	u.User = url.UserPassword(role, password)
+	u.Path = "/" + database
+	db, _, err := models.OpenDB(u.String(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sqlDB, _ := db.DB()
+		sqlDB.Close()
+	})
+	return db
+}

@@ -34,7 +34,7 @@ var Steps = []Step{
 	{Version: 4, Description: "purchase catalogue: versions, items, indicators; Guangxi's 2026 children's-services catalogue; catalogue policy", File: "0004_catalogue.sql", Run: loadCatalogue},
 	{Version: 5, Description: "organisations: registrations, profiles, staff rosters, documents; organisation policy", File: "0005_organisations.sql", Run: policyFile("0005_organisations.csv")},
 	{Version: 6, Description: "tenders, enquiries, sealed bids, panels, scores, credit checks, challenges, contracts; tender policy", File: "0006_tenders.sql", Run: policyFile("0006_tenders.csv")},
-	{Version: 10, Description: "China's working-day calendar from the State Council's yearly holiday notices (2007-2026); calendar policy", File: "0010_calendar.sql", Run: loadCalendar},
+	{Version: 10, Description: "China's working-day calendar from the State Council's yearly holiday notices (2001-2026 without 2003); calendar policy", File: "0010_calendar.sql", Run: loadCalendar},
 }
 
 // Latest is the schema version this binary expects.

@@ -37,7 +37,7 @@ var Steps = []Step{
 	{Version: 7, Description: "a grant is unique (user, role, region); PostgreSQL refuses TRUNCATE of audit_events", File: "0007_auth.sql"},
 	{Version: 8, Description: "tender code counters per region and year, amendment notices, failure reasons", File: "0008_tender_rules.sql"},
 	{Version: 9, Description: "compliance reviews of bids for lowest-price evaluation", File: "0009_compliance.sql"},
-	{Version: 10, Description: "China's working-day calendar from the State Council's yearly holiday notices (2007-2026); calendar policy", File: "0010_calendar.sql", Run: loadCalendar},
+	{Version: 10, Description: "China's working-day calendar from the State Council's yearly holiday notices (2001-2026 without 2003); calendar policy", File: "0010_calendar.sql", Run: loadCalendar},
 }
 
 // Latest is the schema version this binary expects.

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,9 +10,11 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"portal/models"
 	"portal/policy"
@@ -130,19 +133,39 @@ func langOf(c *gin.Context) string {
 	return Languages[0]
 }
 
-// bindJSON decodes the request body into v: 400 when it is not JSON of the
-// right shape, 413 when it is too large.
+// bindJSON reads the request body and decodes it into v: 400 when it is
+// not JSON of the right shape, 413 when it is too large, 422 naming each
+// text field that cannot be stored or is too long (models.CheckText).
 func bindJSON(c *gin.Context, v any) error {
-	if c.Request.Body == nil {
-		return models.Fail(models.ErrBadRequest, "err.400", "a JSON body is required")
+	body, err := readJSON(c)
+	if err != nil {
+		return err
 	}
-	err := json.NewDecoder(c.Request.Body).Decode(v)
+	return decodeJSON(body, v)
+}
+
+// readJSON reads the whole (capped) body, so that nothing a client sends
+// is read later, inside a transaction.
+func readJSON(c *gin.Context) ([]byte, error) {
+	if c.Request.Body == nil {
+		return nil, models.Fail(models.ErrBadRequest, "err.400", "a JSON body is required")
+	}
+	body, err := io.ReadAll(c.Request.Body)
 	var tooLarge *http.MaxBytesError
 	switch {
-	case err == nil:
-		return nil
 	case errors.As(err, &tooLarge):
-		return models.Fail(models.ErrTooLarge, "err.413", "the body is too large")
+		return nil, models.Fail(models.ErrTooLarge, "err.413", "the body is too large")
+	case err != nil:
+		return nil, models.Fail(models.ErrBadRequest, "err.400", "the body could not be read")
+	}
+	return body, nil
+}
+
+// decodeJSON decodes a body read by readJSON into v and checks its text.
+func decodeJSON(body []byte, v any) error {
+	err := json.NewDecoder(bytes.NewReader(body)).Decode(v)
+	switch {
+	case err == nil:
 	case errors.Is(err, io.EOF):
 		return models.Fail(models.ErrBadRequest, "err.400", "a JSON body is required")
 	default:
@@ -152,9 +175,21 @@ func bindJSON(c *gin.Context, v any) error {
 		}
 		return models.Fail(models.ErrBadRequest, "err.400", "the body is not valid JSON")
 	}
+	fields := models.CheckText(v, "json")
+	if !utf8.Valid(body) && len(fields) == 0 {
+		// The decoder turned invalid bytes into U+FFFD; refuse them all the
+		// same, whichever field they were in.
+		return models.Invalid(models.Field("body", "text", ""))
+	}
+	if len(fields) > 0 {
+		return models.Invalid(fields...)
+	}
+	return nil
 }
 
-// bindForm parses a page form; too large a body answers 413.
+// bindForm parses a page form into v; too large a body answers 413. Every
+// value of the form, bound to v or read by name later, is normalised (CRLF
+// to LF) and checked as text (models.CheckTextValue): 422 naming the input.
 func bindForm(c *gin.Context, v any) error {
 	if err := c.ShouldBind(v); err != nil {
 		var tooLarge *http.MaxBytesError
@@ -162,6 +197,31 @@ func bindForm(c *gin.Context, v any) error {
 			return models.Fail(models.ErrTooLarge, "err.413", "the body is too large")
 		}
 		return models.Fail(models.ErrBadRequest, "err.400", "the form is malformed")
+	}
+	var fields []models.FieldError
+	check := func(values map[string][]string) {
+		for name, vs := range values {
+			for i, val := range vs {
+				n, fe := models.CheckTextValue(name, val)
+				vs[i] = n
+				if fe != nil {
+					fields = append(fields, *fe)
+				}
+			}
+		}
+	}
+	check(c.Request.PostForm)
+	if mf := c.Request.MultipartForm; mf != nil {
+		check(mf.Value)
+	}
+	for _, f := range models.CheckText(v, "form") {
+		if !slices.ContainsFunc(fields, func(g models.FieldError) bool { return g.Field == f.Field }) {
+			fields = append(fields, f)
+		}
+	}
+	if len(fields) > 0 {
+		slices.SortFunc(fields, func(a, b models.FieldError) int { return strings.Compare(a.Field, b.Field) })
+		return models.Invalid(fields...)
 	}
 	return nil
 }

@@ -27,6 +27,13 @@ type Config struct {
 	TrustedProxies []string
 	MaxBodyBytes   int64
 	MaxUploadBytes int64 // body limit of upload routes (allowUpload); 0: a document's limit plus room for the form
+	// BodyTimeout bounds the time to read a request's body (0: 20 s) and
+	// UploadTimeout that of an upload route's body (0: 3 min), so a client
+	// that trickles its body cannot hold a connection (or anything else)
+	// for longer. The answer gets WriteGrace more (0: 30 s) to be written.
+	BodyTimeout   time.Duration
+	UploadTimeout time.Duration
+	WriteGrace    time.Duration
 }
 
 // Server holds the dependencies of every handler.
@@ -47,6 +54,15 @@ func New(store *models.Store, authz *policy.Enforcer, log *slog.Logger, cfg Conf
 	}
 	if cfg.MaxUploadBytes == 0 {
 		cfg.MaxUploadBytes = models.MaxOrgDocumentBytes + 1<<20
+	}
+	if cfg.BodyTimeout == 0 {
+		cfg.BodyTimeout = 20 * time.Second
+	}
+	if cfg.UploadTimeout == 0 {
+		cfg.UploadTimeout = 3 * time.Minute
+	}
+	if cfg.WriteGrace == 0 {
+		cfg.WriteGrace = 30 * time.Second
 	}
 	msgs, err := LoadCatalogue(templates.FS)
 	if err != nil {
@@ -191,7 +207,10 @@ func (s *Server) clearSessionCookie(c *gin.Context) {
 
 // limitBody caps request bodies; a larger one fails to parse with 413.
 // It keeps the unlimited body so that allowUpload can set a larger cap.
+// It also sets the connection's read deadline: the body must arrive within
+// BodyTimeout of now (allowUpload gives uploads UploadTimeout).
 func (s *Server) limitBody(c *gin.Context) {
+	s.setDeadlines(c, s.cfg.BodyTimeout)
 	if c.Request.Body != nil {
 		c.Set(rawBodyKey, c.Request.Body)
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
@@ -204,12 +223,27 @@ const rawBodyKey = "portal.rawBody"
 // allowUpload gives an upload route the larger MaxUploadBytes cap in place
 // of the default one.
 func (s *Server) allowUpload(c *gin.Context) {
+	s.setDeadlines(c, s.cfg.UploadTimeout)
 	if raw, ok := c.Get(rawBodyKey); ok {
 		if body, ok := raw.(io.ReadCloser); ok {
 			c.Request.Body = http.MaxBytesReader(c.Writer, body, s.cfg.MaxUploadBytes)
 		}
 	}
 	c.Next()
+}
+
+// setDeadlines bounds the reading of this request's body to read from now,
+// and the writing of its answer to WriteGrace after that. A server that
+// cannot set deadlines (a test recorder) keeps its own.
+func (s *Server) setDeadlines(c *gin.Context, read time.Duration) {
+	rc := http.NewResponseController(c.Writer)
+	at := time.Now().Add(read)
+	if err := rc.SetReadDeadline(at); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		s.log.Warn("read deadline", "err", err)
+	}
+	if err := rc.SetWriteDeadline(at.Add(s.cfg.WriteGrace)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		s.log.Warn("write deadline", "err", err)
+	}
 }
 
 // logRequests writes one structured line per request; no query strings,

@@ -157,7 +157,13 @@ func (s *Server) apiCreateTender(c *gin.Context) {
 // keep their values, present ones replace them (lists whole).
 func (s *Server) apiUpdateTender(c *gin.Context) {
 	apiID(http.StatusOK, func(ctx context.Context, a *models.Actor, id int64) (*models.Tender, error) {
-		return s.store.UpdateTender(ctx, a, id, func(in *models.TenderInput) error { return bindJSON(c, in) })
+		// The body is read here, not in the model's transaction: apply
+		// only decodes bytes already read.
+		body, err := readJSON(c)
+		if err != nil {
+			return nil, err
+		}
+		return s.store.UpdateTender(ctx, a, id, func(in *models.TenderInput) error { return decodeJSON(body, in) })
 	})(c)
 }
 

@@ -128,6 +128,9 @@ func formUpload(c *gin.Context, field string) func() (models.OrgUpload, error) {
 			}
 			return models.OrgUpload{}, models.Fail(models.ErrBadRequest, "err.400", "a multipart/form-data body with a file is required")
 		}
+		if err := multipartText(c); err != nil {
+			return models.OrgUpload{}, err
+		}
 		f, err := fh.Open()
 		if err != nil {
 			return models.OrgUpload{}, err

@@ -112,7 +112,16 @@ func (s *Server) render(c *gin.Context, err error) {
 	if e != nil && e.Key != "" && s.msgs.Has(e.Key) && status != http.StatusInternalServerError {
 		msg = s.msgs.T(lang, e.Key)
 	}
-	s.html(c, status, "error", &page{Title: s.msgs.T(lang, "err.title"), Error: msg, Data: status})
+	p := &page{Title: s.msgs.T(lang, "err.title"), Error: msg, Data: status}
+	if e != nil && status == http.StatusUnprocessableEntity {
+		// A form refused before its handler (models.CheckTextValue) names
+		// its inputs here, as no form is shown again.
+		p.Errors = map[string]string{}
+		for _, f := range e.Fields {
+			p.Errors[f.Field] = s.fieldMessage(lang, f)
+		}
+	}
+	s.html(c, status, "error", p)
 }
 
 func (s *Server) fieldMessage(lang string, f models.FieldError) string {
@@ -198,32 +207,94 @@ func bindForm(c *gin.Context, v any) error {
 		}
 		return models.Fail(models.ErrBadRequest, "err.400", "the form is malformed")
 	}
+	fields := formText(c.Request.PostForm)
+	if mf := c.Request.MultipartForm; mf != nil {
+		fields = append(fields, formText(mf.Value)...)
+	}
+	fields = append(fields, models.CheckText(v, "form")...)
+	return textInvalid(fields)
+}
+
+// multipartText checks the text values of a parsed multipart form.
+func multipartText(c *gin.Context) error {
+	if mf := c.Request.MultipartForm; mf != nil {
+		return textInvalid(formText(mf.Value))
+	}
+	return nil
+}
+
+// formText normalises each form value in place and reports those that
+// cannot be stored (models.CheckTextValue).
+func formText(values map[string][]string) []models.FieldError {
 	var fields []models.FieldError
-	check := func(values map[string][]string) {
-		for name, vs := range values {
-			for i, val := range vs {
-				n, fe := models.CheckTextValue(name, val)
-				vs[i] = n
-				if fe != nil {
-					fields = append(fields, *fe)
-				}
+	for name, vs := range values {
+		for i, val := range vs {
+			n, fe := models.CheckTextValue(name, val)
+			vs[i] = n
+			if fe != nil {
+				fields = append(fields, *fe)
 			}
 		}
 	}
-	check(c.Request.PostForm)
-	if mf := c.Request.MultipartForm; mf != nil {
-		check(mf.Value)
+	return fields
+}
+
+// textInvalid is 422 for the fields, each named once, or nil.
+func textInvalid(fields []models.FieldError) error {
+	if len(fields) == 0 {
+		return nil
 	}
-	for _, f := range models.CheckText(v, "form") {
-		if !slices.ContainsFunc(fields, func(g models.FieldError) bool { return g.Field == f.Field }) {
-			fields = append(fields, f)
+	slices.SortFunc(fields, func(a, b models.FieldError) int { return strings.Compare(a.Field, b.Field) })
+	fields = slices.CompactFunc(fields, func(a, b models.FieldError) bool { return a.Field == b.Field })
+	return models.Invalid(fields...)
+}
+
+// checkInput refuses, before any handler, input no database can store or
+// search, the same on both: a path or query value that is not text
+// (invalid UTF-8, control characters) or a query value longer than
+// models.MaxQuery is 400; a form (urlencoded) value that is not text or
+// too long is 422 naming the input. Form values are normalised (CRLF to
+// LF) for the handlers. Multipart forms are checked by their upload
+// handlers, once the caller may upload.
+func (s *Server) checkInput(c *gin.Context) {
+	bad := models.Fail(models.ErrBadRequest, "err.400", "the address holds characters that are not text, or a query value is too long")
+	if models.TextProblem(c.Request.URL.Path) != "" {
+		fail(c, bad)
+		return
+	}
+	query, err := url.ParseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		fail(c, bad)
+		return
+	}
+	for k, vs := range query {
+		if models.TextProblem(k) != "" || utf8.RuneCountInString(k) > models.MaxQuery {
+			fail(c, bad)
+			return
+		}
+		for _, v := range vs {
+			if models.TextProblem(v) != "" || utf8.RuneCountInString(v) > models.MaxQuery {
+				fail(c, bad)
+				return
+			}
 		}
 	}
-	if len(fields) > 0 {
-		slices.SortFunc(fields, func(a, b models.FieldError) int { return strings.Compare(a.Field, b.Field) })
-		return models.Invalid(fields...)
+	if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead && c.ContentType() == "application/x-www-form-urlencoded" {
+		if err := c.Request.ParseForm(); err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				fail(c, models.Fail(models.ErrTooLarge, "err.413", "the body is too large"))
+				return
+			}
+			fail(c, models.Fail(models.ErrBadRequest, "err.400", "the form is malformed"))
+			return
+		}
+		if err := textInvalid(formText(c.Request.PostForm)); err != nil {
+			fail(c, err)
+			return
+		}
 	}
-	return nil
+	c.Next()
 }
 
 // pathID parses the :id path parameter; a malformed one is simply not found.

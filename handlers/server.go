@@ -78,7 +78,7 @@ func New(store *models.Store, authz *policy.Enforcer, log *slog.Logger, cfg Conf
 		return nil, err
 	}
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recoverer, s.logRequests, s.limitBody, s.renderErrors, s.loadActor)
+	r.Use(s.recoverer, s.logRequests, s.limitBody, s.renderErrors, s.loadActor, s.checkInput)
 	r.NoRoute(func(c *gin.Context) { c.Error(models.Fail(models.ErrNotFound, "err.not_found", "no such page")) })
 	r.NoMethod(func(c *gin.Context) {
 		c.Error(models.Fail(models.ErrNotFound, "err.not_found", "no such route"))

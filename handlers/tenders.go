@@ -248,10 +248,18 @@ func creditCheckForm(c *gin.Context) (models.CreditCheckInput, error) {
 	return in, nil
 }
 
-// evidenceFile reads the form's evidence_file when one was chosen.
+// evidenceFile reads the form's evidence_file when one was chosen. When a
+// text value of the multipart form cannot be stored, it answers that
+// instead, before the model's transaction.
 func evidenceFile(c *gin.Context) func() (models.OrgUpload, error) {
 	if _, err := c.FormFile("evidence_file"); err != nil {
+		if err := multipartText(c); err != nil {
+			return func() (models.OrgUpload, error) { return models.OrgUpload{}, err }
+		}
 		return nil
+	}
+	if err := multipartText(c); err != nil {
+		return func() (models.OrgUpload, error) { return models.OrgUpload{}, err }
 	}
 	return formUpload(c, "evidence_file")
 }

@@ -156,9 +156,12 @@ type Criterion struct {
 	ID        int64  `json:"-" gorm:"primaryKey"`
 	TenderID  int64  `json:"-"`
 	Key       string `json:"key"`
-	Name      string `json:"name"`
+	Name      string `json:"name" validate:"max=100"`
 	MaxPoints int    `json:"max_points"`
 }
+
+// maxCriterionName is the longest criterion name, in characters.
+const maxCriterionName = 100
 
 // TableName of Criterion.
 func (Criterion) TableName() string { return "tender_criteria" }
@@ -184,7 +187,7 @@ func (t *Tender) Public() bool { return t.PublishedAt != nil }
 
 // TenderInput is the body of a new tender or of a change to one.
 type TenderInput struct {
-	Title         string       `json:"title"`
+	Title         string       `json:"title" validate:"max=200"`
 	Region        string       `json:"region"`
 	CatalogueCode string       `json:"catalogue_code"`
 	CatalogueYear int          `json:"catalogue_year"`
@@ -326,6 +329,8 @@ func (s *Store) checkTender(ctx context.Context, in *TenderInput) ([]FieldError,
 			seenC[c.Key] = true
 			if strings.TrimSpace(c.Name) == "" {
 				add(fmt.Sprintf("criteria[%d].name", i), "required", "")
+			} else if len([]rune(c.Name)) > maxCriterionName {
+				add(fmt.Sprintf("criteria[%d].name", i), "max", fmt.Sprint(maxCriterionName))
 			}
 			if c.MaxPoints <= 0 {
 				add(fmt.Sprintf("criteria[%d].max_points", i), "gt", "0")

@@ -261,6 +261,8 @@ func (s *Store) checkTender(ctx context.Context, in *TenderInput) ([]FieldError,
 		add("budget", "required", "")
 	}
 	seen := map[string]bool{}
+	var total int64
+	totalOK := true
 	for i, b := range in.Budget {
 		if _, ok := FundingSources[b.Source]; !ok {
 			add(fmt.Sprintf("budget[%d].source", i), "oneof", strings.Join(FundingSourceKeys, " "))
@@ -270,7 +272,14 @@ func (s *Store) checkTender(ctx context.Context, in *TenderInput) ([]FieldError,
 		seen[b.Source] = true
 		if b.AmountFen <= 0 {
 			add(fmt.Sprintf("budget[%d].amount_fen", i), "gt", "0")
+		} else if f := s.moneyField(fmt.Sprintf("budget[%d].amount_fen", i), b.AmountFen); f != nil {
+			fe = append(fe, *f)
+		} else if totalOK {
+			total, totalOK = s.addMoney(total, b.AmountFen)
 		}
+	}
+	if !totalOK {
+		add("budget", "money_max", yuanText(s.maxMoney()))
 	}
 	start, okStart := parseDate(in.ServiceStart)
 	end, okEnd := parseDate(in.ServiceEnd)

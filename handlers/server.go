@@ -97,7 +97,35 @@ func New(store *models.Store, authz *policy.Enforcer, log *slog.Logger, cfg Conf
 		c.Set(policy.ActorKey, models.Anonymous(req.RemoteAddr, s.authz))
 		s.render(c, models.Fail(models.ErrForbidden, "err.csrf", "cross-origin request rejected"))
 	}))
-	return cop.Handler(r), nil
+	return securityHeaders(cop.Handler(r)), nil
+}
+
+// pageCSP lets pages load only the portal's own files: no inline script or
+// style (handlers/csp_test.go holds the templates to it), no plugins, no
+// framing.
+const pageCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; " +
+	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// apiCSP is for JSON and every other answer that is not a page.
+const apiCSP = "default-src 'none'; frame-ancestors 'none'"
+
+// securityHeaders sets, on every answer (pages, JSON, files, errors and the
+// cross-origin refusal alike), that browsers neither sniff types nor frame
+// the portal nor send its addresses to other sites. Downloads set their own
+// stricter policy (serveDownload).
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			h.Set("Content-Security-Policy", apiCSP)
+		} else {
+			h.Set("Content-Security-Policy", pageCSP)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) routes(r *gin.Engine) {

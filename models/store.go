@@ -121,46 +121,6 @@ func NewStore(db *gorm.DB, dialect Dialect, authz Authorizer) *Store {
 	return &Store{DB: db, Dialect: dialect, Authz: authz, Validate: NewValidator(), Now: time.Now, Settings: DefaultSettings()}
 }
 
-// maxMoney is Settings.MaxMoneyFen, or its default when unset.
-func (s *Store) maxMoney() int64 {
-	if s.Settings.MaxMoneyFen > 0 {
-		return s.Settings.MaxMoneyFen
-	}
-	return DefaultMaxMoneyFen
-}
-
-// moneyField reports an amount outside 0..MaxMoneyFen as an error of field
-// (the bound shown in yuan), or nil.
-func (s *Store) moneyField(field string, fen int64) *FieldError {
-	if fen < 0 || fen > s.maxMoney() {
-		f := Field(field, "money_max", yuanText(s.maxMoney()))
-		return &f
-	}
-	return nil
-}
-
-// addMoney adds amounts already within 0..MaxMoneyFen; ok is false when the
-// sum exceeds the bound (it cannot overflow: the bound is far below int64).
-func (s *Store) addMoney(sum, fen int64) (int64, bool) {
-	if fen > s.maxMoney()-sum {
-		return sum, false
-	}
-	return sum + fen, true
-}
-
-// yuanText writes fen as whole yuan with thousands separators.
-func yuanText(fen int64) string {
-	d := fmt.Sprint(fen / 100)
-	var b strings.Builder
-	for i, r := range d {
-		if i > 0 && (len(d)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
 // tx runs fn in one transaction bound to ctx.

@@ -289,12 +289,17 @@ func (s *Store) checkTender(ctx context.Context, in *TenderInput) ([]FieldError,
 	if !okEnd {
 		add("service_end", "date", "")
 	}
+	today := s.now().In(chinaZone)
+	if latest := today.AddDate(serviceStartYearsAhead, 0, 0); okStart && (start.Before(earliestServiceStart) || start.After(latest)) {
+		add("service_start", "date_range", dateRange(earliestServiceStart, latest))
+		okStart = false
+	}
 	if okStart && okEnd {
 		if !end.After(start) {
 			add("service_end", "after_start", "")
-		} else if end.After(start.AddDate(3, 0, 0)) {
+		} else if end.After(start.AddDate(maxServiceYears, 0, 0)) {
 			// One year is the rule; stable recurring services may run three.
-			add("service_end", "max_period", "3")
+			add("service_end", "max_period", fmt.Sprint(maxServiceYears))
 		}
 	}
 	if item != nil {
@@ -352,6 +357,10 @@ func (s *Store) checkTender(ctx context.Context, in *TenderInput) ([]FieldError,
 	}
 	if in.BidDeadline.IsZero() {
 		add("bid_deadline", "required", "")
+	} else if in.BidDeadline.Before(earliestServiceStart) {
+		add("bid_deadline", "date_range", dateRange(earliestServiceStart, today.AddDate(deadlineYearsAhead, 0, 0)))
+	} else if in.BidDeadline.After(s.now().AddDate(deadlineYearsAhead, 0, 0)) {
+		add("bid_deadline", "deadline_max", fmt.Sprint(deadlineYearsAhead))
 	}
 	if ok && rule.Invited && len(in.Invited) < rule.MinValidBids {
 		add("invited", "min_invited", fmt.Sprint(rule.MinValidBids))

@@ -73,4 +73,3 @@ func yuanText(fen int64) string {
 	}
 	return b.String()
 }
-

@@ -249,16 +249,21 @@ func textInvalid(fields []models.FieldError) error {
 	return models.Invalid(fields...)
 }
 
+// maxPath bounds a request's path (bytes): the longest route with its
+// codes and ids is far shorter, and no path part may reach a database as a
+// pattern too long to match.
+const maxPath = 1000
+
 // checkInput refuses, before any handler, input no database can store or
 // search, the same on both: a path or query value that is not text
-// (invalid UTF-8, control characters) or a query value longer than
-// models.MaxQuery is 400; a form (urlencoded) value that is not text or
+// (invalid UTF-8, control characters), a path longer than maxPath or a
+// query value longer than models.MaxQuery is 400; a form (urlencoded) value that is not text or
 // too long is 422 naming the input. Form values are normalised (CRLF to
 // LF) for the handlers. Multipart forms are checked by their upload
 // handlers, once the caller may upload.
 func (s *Server) checkInput(c *gin.Context) {
 	bad := models.Fail(models.ErrBadRequest, "err.400", "the address holds characters that are not text, or a query value is too long")
-	if models.TextProblem(c.Request.URL.Path) != "" {
+	if models.TextProblem(c.Request.URL.Path) != "" || len(c.Request.URL.Path) > maxPath {
 		fail(c, bad)
 		return
 	}

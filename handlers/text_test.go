@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -123,7 +124,8 @@ func TestQueriesRefuseBytesNoDatabaseTakes(t *testing.T) {
 			t.Fatalf("GET %s with a 399-character q: %d %.300s", p, s, b)
 		}
 	}
-	for _, p := range []string{"/api/v1/regions/%00", "/api/v1/regions/%FF", "/catalogue/items/%00"} {
+	for _, p := range []string{"/api/v1/regions/%00", "/api/v1/regions/%FF", "/catalogue/items/%00", "/api/v1/regions/" + strings.Repeat("4", 100_000),
+		"/catalogue/items/" + strings.Repeat("C", 100_000)} {
 		req, _ := http.NewRequest("GET", w.e.srv.URL+p, nil)
 		if s, b := admin.send(req); s != http.StatusBadRequest {
 			t.Fatalf("GET %s: %d %.300s", p, s, b)
@@ -229,6 +231,35 @@ func TestTextFieldsRefuseBytesNoDatabaseTakes(t *testing.T) {
 			}
 		}
 	}
+	// Multipart forms: their text values are checked before the model's
+	// transaction, with or without a file.
+	for _, withFile := range []bool{false, true} {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("organisation_id", fmt.Sprint(w.orgs[0]))
+		mw.WriteField("result", "clear")
+		mw.WriteField("note", "x\x00y")
+		if withFile {
+			fw, _ := mw.CreateFormFile("evidence_file", "e.pdf")
+			fw.Write(testPDF)
+		}
+		mw.Close()
+		for _, path := range []string{"/api/v1/tenders/%d/credit-checks", "/tenders/%d/credit-checks"} {
+			if s, b := w.buyer.raw("POST", fmt.Sprintf(path, tender), mw.FormDataContentType(), buf.Bytes()); s != 422 {
+				t.Fatalf("credit check with a NUL in its note (file %v) at %s: %d %.300s", withFile, path, s, b)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("kind", "charter\x00")
+	fw, _ := mw.CreateFormFile("file", "c.pdf")
+	fw.Write(testPDF)
+	mw.Close()
+	if s, b := w.agents[0].raw("POST", fmt.Sprintf("/api/v1/organisations/%d/documents", org), mw.FormDataContentType(), buf.Bytes()); s != 422 {
+		t.Fatalf("document with a NUL in its kind: %d %.300s", s, b)
+	}
+
 	// Nothing was stored.
 	for _, table := range []string{"enquiries"} {
 		if n := w.e.orgCount(table); n != 0 {

@@ -30,7 +30,8 @@ type Config struct {
 	// BodyTimeout bounds the time to read a request's body (0: 20 s) and
 	// UploadTimeout that of an upload route's body (0: 3 min), so a client
 	// that trickles its body cannot hold a connection (or anything else)
-	// for longer. The answer gets WriteGrace more (0: 30 s) to be written.
+	// for longer. The answer gets WriteGrace more (0: 2 min, room for a 10 MiB
+	// download to a slow phone) to be written.
 	BodyTimeout   time.Duration
 	UploadTimeout time.Duration
 	WriteGrace    time.Duration
@@ -62,7 +63,7 @@ func New(store *models.Store, authz *policy.Enforcer, log *slog.Logger, cfg Conf
 		cfg.UploadTimeout = 3 * time.Minute
 	}
 	if cfg.WriteGrace == 0 {
-		cfg.WriteGrace = 30 * time.Second
+		cfg.WriteGrace = 2 * time.Minute
 	}
 	msgs, err := LoadCatalogue(templates.FS)
 	if err != nil {
@@ -238,7 +239,11 @@ func (s *Server) clearSessionCookie(c *gin.Context) {
 // It also sets the connection's read deadline: the body must arrive within
 // BodyTimeout of now (allowUpload gives uploads UploadTimeout).
 func (s *Server) limitBody(c *gin.Context) {
-	s.setDeadlines(c, s.cfg.BodyTimeout)
+	if c.Request.Body != nil && c.Request.Body != http.NoBody {
+		// Only with a body: once the body is read, the server's watch for a
+		// gone client ends the request's context at this deadline.
+		s.setDeadlines(c, s.cfg.BodyTimeout)
+	}
 	if c.Request.Body != nil {
 		c.Set(rawBodyKey, c.Request.Body)
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)

@@ -133,3 +133,23 @@ func isConnError(err error) bool {
 	var ne interface{ Timeout() bool }
 	return errors.As(err, &ne) || errors.Is(err, io.EOF)
 }
+
+// Routes without uploads have a shorter body deadline of their own.
+func TestBodyReadDeadlineEndsTricklingForm(t *testing.T) {
+	e := newEnvConfig(t, handlers.Config{BodyTimeout: 700 * time.Millisecond, UploadTimeout: time.Minute})
+	body := []byte(`{"username":"admin","password":"` + testPassword + `"}`)
+	done, stop := e.anon().trickle("/api/v1/session", "application/json", body, 300*time.Millisecond)
+	defer stop()
+	select {
+	case err := <-done:
+		if err.Error() != "status 400" && !isConnError(err) {
+			t.Fatalf("trickling sign-in ended with %v, want 400 or a closed connection", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the server still reads a trickling sign-in")
+	}
+	// The same body sent at once signs in.
+	if s, b := e.anon().do("POST", "/api/v1/session", map[string]string{"username": "admin", "password": testPassword}); s != 200 {
+		t.Fatalf("sign-in: %d %s", s, b)
+	}
+}

@@ -35,6 +35,12 @@ const testPassword = "test-password-1"
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvConfig(t, handlers.Config{})
+}
+
+// newEnvConfig is newEnv with the handlers' configuration given.
+func newEnvConfig(t *testing.T, cfg handlers.Config) *env {
+	t.Helper()
 	store, authz := testdb.Store(t)
 	// Fixtures register many organisations from one address; the
 	// registration throttle's own test restores the production limit.
@@ -42,7 +48,7 @@ func newEnv(t *testing.T) *env {
 	if _, err := store.EnsureAdmin(context.Background(), testPassword); err != nil {
 		t.Fatal(err)
 	}
-	h, err := handlers.New(store, authz, slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{})
+	h, err := handlers.New(store, authz, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

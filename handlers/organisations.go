@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 
@@ -122,8 +123,13 @@ func formUpload(c *gin.Context, field string) func() (models.OrgUpload, error) {
 				return models.OrgUpload{}, models.Fail(models.ErrTooLarge, "err.413", "the upload is too large")
 			case errors.Is(err, http.ErrMissingFile):
 				return models.OrgUpload{}, models.Invalid(models.Field(field, "required", ""))
+			case errors.Is(err, os.ErrDeadlineExceeded):
+				return models.OrgUpload{}, models.Fail(models.ErrBadRequest, "err.400", "the upload did not arrive within the time allowed")
 			}
 			return models.OrgUpload{}, models.Fail(models.ErrBadRequest, "err.400", "a multipart/form-data body with a file is required")
+		}
+		if err := multipartText(c); err != nil {
+			return models.OrgUpload{}, err
 		}
 		f, err := fh.Open()
 		if err != nil {

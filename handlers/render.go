@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,9 +10,11 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"portal/models"
 	"portal/policy"
@@ -109,7 +112,16 @@ func (s *Server) render(c *gin.Context, err error) {
 	if e != nil && e.Key != "" && s.msgs.Has(e.Key) && status != http.StatusInternalServerError {
 		msg = s.msgs.T(lang, e.Key)
 	}
-	s.html(c, status, "error", &page{Title: s.msgs.T(lang, "err.title"), Error: msg, Data: status})
+	p := &page{Title: s.msgs.T(lang, "err.title"), Error: msg, Data: status}
+	if e != nil && status == http.StatusUnprocessableEntity {
+		// A form refused before its handler (models.CheckTextValue) names
+		// its inputs here, as no form is shown again.
+		p.Errors = map[string]string{}
+		for _, f := range e.Fields {
+			p.Errors[f.Field] = s.fieldMessage(lang, f)
+		}
+	}
+	s.html(c, status, "error", p)
 }
 
 func (s *Server) fieldMessage(lang string, f models.FieldError) string {
@@ -130,19 +142,39 @@ func langOf(c *gin.Context) string {
 	return Languages[0]
 }
 
-// bindJSON decodes the request body into v: 400 when it is not JSON of the
-// right shape, 413 when it is too large.
+// bindJSON reads the request body and decodes it into v: 400 when it is
+// not JSON of the right shape, 413 when it is too large, 422 naming each
+// text field that cannot be stored or is too long (models.CheckText).
 func bindJSON(c *gin.Context, v any) error {
-	if c.Request.Body == nil {
-		return models.Fail(models.ErrBadRequest, "err.400", "a JSON body is required")
+	body, err := readJSON(c)
+	if err != nil {
+		return err
 	}
-	err := json.NewDecoder(c.Request.Body).Decode(v)
+	return decodeJSON(body, v)
+}
+
+// readJSON reads the whole (capped) body, so that nothing a client sends
+// is read later, inside a transaction.
+func readJSON(c *gin.Context) ([]byte, error) {
+	if c.Request.Body == nil {
+		return nil, models.Fail(models.ErrBadRequest, "err.400", "a JSON body is required")
+	}
+	body, err := io.ReadAll(c.Request.Body)
 	var tooLarge *http.MaxBytesError
 	switch {
-	case err == nil:
-		return nil
 	case errors.As(err, &tooLarge):
-		return models.Fail(models.ErrTooLarge, "err.413", "the body is too large")
+		return nil, models.Fail(models.ErrTooLarge, "err.413", "the body is too large")
+	case err != nil:
+		return nil, models.Fail(models.ErrBadRequest, "err.400", "the body could not be read")
+	}
+	return body, nil
+}
+
+// decodeJSON decodes a body read by readJSON into v and checks its text.
+func decodeJSON(body []byte, v any) error {
+	err := json.NewDecoder(bytes.NewReader(body)).Decode(v)
+	switch {
+	case err == nil:
 	case errors.Is(err, io.EOF):
 		return models.Fail(models.ErrBadRequest, "err.400", "a JSON body is required")
 	default:
@@ -152,9 +184,21 @@ func bindJSON(c *gin.Context, v any) error {
 		}
 		return models.Fail(models.ErrBadRequest, "err.400", "the body is not valid JSON")
 	}
+	fields := models.CheckText(v, "json")
+	if !utf8.Valid(body) && len(fields) == 0 {
+		// The decoder turned invalid bytes into U+FFFD; refuse them all the
+		// same, whichever field they were in.
+		return models.Invalid(models.Field("body", "text", ""))
+	}
+	if len(fields) > 0 {
+		return models.Invalid(fields...)
+	}
+	return nil
 }
 
-// bindForm parses a page form; too large a body answers 413.
+// bindForm parses a page form into v; too large a body answers 413. Every
+// value of the form, bound to v or read by name later, is normalised (CRLF
+// to LF) and checked as text (models.CheckTextValue): 422 naming the input.
 func bindForm(c *gin.Context, v any) error {
 	if err := c.ShouldBind(v); err != nil {
 		var tooLarge *http.MaxBytesError
@@ -163,7 +207,99 @@ func bindForm(c *gin.Context, v any) error {
 		}
 		return models.Fail(models.ErrBadRequest, "err.400", "the form is malformed")
 	}
+	fields := formText(c.Request.PostForm)
+	if mf := c.Request.MultipartForm; mf != nil {
+		fields = append(fields, formText(mf.Value)...)
+	}
+	fields = append(fields, models.CheckText(v, "form")...)
+	return textInvalid(fields)
+}
+
+// multipartText checks the text values of a parsed multipart form.
+func multipartText(c *gin.Context) error {
+	if mf := c.Request.MultipartForm; mf != nil {
+		return textInvalid(formText(mf.Value))
+	}
 	return nil
+}
+
+// formText normalises each form value in place and reports those that
+// cannot be stored (models.CheckTextValue).
+func formText(values map[string][]string) []models.FieldError {
+	var fields []models.FieldError
+	for name, vs := range values {
+		for i, val := range vs {
+			n, fe := models.CheckTextValue(name, val)
+			vs[i] = n
+			if fe != nil {
+				fields = append(fields, *fe)
+			}
+		}
+	}
+	return fields
+}
+
+// textInvalid is 422 for the fields, each named once, or nil.
+func textInvalid(fields []models.FieldError) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	slices.SortFunc(fields, func(a, b models.FieldError) int { return strings.Compare(a.Field, b.Field) })
+	fields = slices.CompactFunc(fields, func(a, b models.FieldError) bool { return a.Field == b.Field })
+	return models.Invalid(fields...)
+}
+
+// maxPath bounds a request's path (bytes): the longest route with its
+// codes and ids is far shorter, and no path part may reach a database as a
+// pattern too long to match.
+const maxPath = 1000
+
+// checkInput refuses, before any handler, input no database can store or
+// search, the same on both: a path or query value that is not text
+// (invalid UTF-8, control characters), a path longer than maxPath or a
+// query value longer than models.MaxQuery is 400; a form (urlencoded) value that is not text or
+// too long is 422 naming the input. Form values are normalised (CRLF to
+// LF) for the handlers. Multipart forms are checked by their upload
+// handlers, once the caller may upload.
+func (s *Server) checkInput(c *gin.Context) {
+	bad := models.Fail(models.ErrBadRequest, "err.400", "the address holds characters that are not text, or a query value is too long")
+	if models.TextProblem(c.Request.URL.Path) != "" || len(c.Request.URL.Path) > maxPath {
+		fail(c, bad)
+		return
+	}
+	query, err := url.ParseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		fail(c, bad)
+		return
+	}
+	for k, vs := range query {
+		if models.TextProblem(k) != "" || utf8.RuneCountInString(k) > models.MaxQuery {
+			fail(c, bad)
+			return
+		}
+		for _, v := range vs {
+			if models.TextProblem(v) != "" || utf8.RuneCountInString(v) > models.MaxQuery {
+				fail(c, bad)
+				return
+			}
+		}
+	}
+	if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead && c.ContentType() == "application/x-www-form-urlencoded" {
+		if err := c.Request.ParseForm(); err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				fail(c, models.Fail(models.ErrTooLarge, "err.413", "the body is too large"))
+				return
+			}
+			fail(c, models.Fail(models.ErrBadRequest, "err.400", "the form is malformed"))
+			return
+		}
+		if err := textInvalid(formText(c.Request.PostForm)); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	c.Next()
 }
 
 // pathID parses the :id path parameter; a malformed one is simply not found.

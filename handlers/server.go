@@ -27,6 +27,14 @@ type Config struct {
 	TrustedProxies []string
 	MaxBodyBytes   int64
 	MaxUploadBytes int64 // body limit of upload routes (allowUpload); 0: a document's limit plus room for the form
+	// BodyTimeout bounds the time to read a request's body (0: 20 s) and
+	// UploadTimeout that of an upload route's body (0: 3 min), so a client
+	// that trickles its body cannot hold a connection (or anything else)
+	// for longer. The answer gets WriteGrace more (0: 2 min, room for a 10 MiB
+	// download to a slow phone) to be written.
+	BodyTimeout   time.Duration
+	UploadTimeout time.Duration
+	WriteGrace    time.Duration
 }
 
 // Server holds the dependencies of every handler.
@@ -48,6 +56,15 @@ func New(store *models.Store, authz *policy.Enforcer, log *slog.Logger, cfg Conf
 	if cfg.MaxUploadBytes == 0 {
 		cfg.MaxUploadBytes = models.MaxOrgDocumentBytes + 1<<20
 	}
+	if cfg.BodyTimeout == 0 {
+		cfg.BodyTimeout = 20 * time.Second
+	}
+	if cfg.UploadTimeout == 0 {
+		cfg.UploadTimeout = 3 * time.Minute
+	}
+	if cfg.WriteGrace == 0 {
+		cfg.WriteGrace = 2 * time.Minute
+	}
 	msgs, err := LoadCatalogue(templates.FS)
 	if err != nil {
 		return nil, err
@@ -62,7 +79,7 @@ func New(store *models.Store, authz *policy.Enforcer, log *slog.Logger, cfg Conf
 		return nil, err
 	}
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recoverer, s.logRequests, s.limitBody, s.renderErrors, s.loadActor)
+	r.Use(s.recoverer, s.logRequests, s.limitBody, s.renderErrors, s.loadActor, s.checkInput)
 	r.NoRoute(func(c *gin.Context) { c.Error(models.Fail(models.ErrNotFound, "err.not_found", "no such page")) })
 	r.NoMethod(func(c *gin.Context) {
 		c.Error(models.Fail(models.ErrNotFound, "err.not_found", "no such route"))
@@ -81,7 +98,35 @@ func New(store *models.Store, authz *policy.Enforcer, log *slog.Logger, cfg Conf
 		c.Set(policy.ActorKey, models.Anonymous(req.RemoteAddr, s.authz))
 		s.render(c, models.Fail(models.ErrForbidden, "err.csrf", "cross-origin request rejected"))
 	}))
-	return cop.Handler(r), nil
+	return securityHeaders(cop.Handler(r)), nil
+}
+
+// pageCSP lets pages load only the portal's own files: no inline script or
+// style (handlers/csp_test.go holds the templates to it), no plugins, no
+// framing.
+const pageCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; " +
+	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// apiCSP is for JSON and every other answer that is not a page.
+const apiCSP = "default-src 'none'; frame-ancestors 'none'"
+
+// securityHeaders sets, on every answer (pages, JSON, files, errors and the
+// cross-origin refusal alike), that browsers neither sniff types nor frame
+// the portal nor send its addresses to other sites. Downloads set their own
+// stricter policy (serveDownload).
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			h.Set("Content-Security-Policy", apiCSP)
+		} else {
+			h.Set("Content-Security-Policy", pageCSP)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) routes(r *gin.Engine) {
@@ -192,7 +237,14 @@ func (s *Server) clearSessionCookie(c *gin.Context) {
 
 // limitBody caps request bodies; a larger one fails to parse with 413.
 // It keeps the unlimited body so that allowUpload can set a larger cap.
+// It also sets the connection's read deadline: the body must arrive within
+// BodyTimeout of now (allowUpload gives uploads UploadTimeout).
 func (s *Server) limitBody(c *gin.Context) {
+	if c.Request.Body != nil && c.Request.Body != http.NoBody {
+		// Only with a body: once the body is read, the server's watch for a
+		// gone client ends the request's context at this deadline.
+		s.setDeadlines(c, s.cfg.BodyTimeout)
+	}
 	if c.Request.Body != nil {
 		c.Set(rawBodyKey, c.Request.Body)
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
@@ -205,12 +257,27 @@ const rawBodyKey = "portal.rawBody"
 // allowUpload gives an upload route the larger MaxUploadBytes cap in place
 // of the default one.
 func (s *Server) allowUpload(c *gin.Context) {
+	s.setDeadlines(c, s.cfg.UploadTimeout)
 	if raw, ok := c.Get(rawBodyKey); ok {
 		if body, ok := raw.(io.ReadCloser); ok {
 			c.Request.Body = http.MaxBytesReader(c.Writer, body, s.cfg.MaxUploadBytes)
 		}
 	}
 	c.Next()
+}
+
+// setDeadlines bounds the reading of this request's body to read from now,
+// and the writing of its answer to WriteGrace after that. A server that
+// cannot set deadlines (a test recorder) keeps its own.
+func (s *Server) setDeadlines(c *gin.Context, read time.Duration) {
+	rc := http.NewResponseController(c.Writer)
+	at := time.Now().Add(read)
+	if err := rc.SetReadDeadline(at); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		s.log.Warn("read deadline", "err", err)
+	}
+	if err := rc.SetWriteDeadline(at.Add(s.cfg.WriteGrace)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		s.log.Warn("write deadline", "err", err)
+	}
 }
 
 // logRequests writes one structured line per request; no query strings,

@@ -351,7 +351,7 @@ func TestTenderPagesJourney(t *testing.T) {
 	}
 	// A panel of two is refused next to the checkboxes; three are appointed.
 	status, _, body = buyer.tpPost(base+"/panel", url.Values{"expert_ids": {fmt.Sprint(w.expertIDs[0]), fmt.Sprint(w.expertIDs[1])}})
-	if status != 422 || !strings.Contains(tpText(body), "不少于 3 人") || !strings.Contains(body, fmt.Sprintf(`id="f-expert-%d" name="expert_ids" value="%d" style="width: auto" checked`, w.expertIDs[1], w.expertIDs[1])) {
+	if status != 422 || !strings.Contains(tpText(body), "不少于 3 人") || !strings.Contains(body, fmt.Sprintf(`id="f-expert-%d" name="expert_ids" value="%d" checked`, w.expertIDs[1], w.expertIDs[1])) {
 		t.Fatalf("a panel of two: %d %s", status, tpText(body))
 	}
 	var ids []string
@@ -374,7 +374,7 @@ func TestTenderPagesJourney(t *testing.T) {
 		t.Fatalf("a disqualification without a reason: %d %s", status, tpText(body))
 	}
 	status, _, body = w.experts[0].tpPost(base+"/declaration", url.Values{"conflict": {"yes"}})
-	if status != 422 || !tpInvalid(body, "organisation_id") || !strings.Contains(body, `id="f-conflict-yes" name="conflict" value="yes" style="width: auto" checked`) {
+	if status != 422 || !tpInvalid(body, "organisation_id") || !strings.Contains(body, `id="f-conflict-yes" name="conflict" value="yes" checked`) {
 		t.Fatalf("a conflict with nobody: %d %s", status, tpText(body))
 	}
 	keys := []string{"plan", "team", "experience"}
@@ -431,7 +431,7 @@ func TestTenderPagesJourney(t *testing.T) {
 		!strings.Contains(notice, "89.67") || !regexp.MustCompile(`评审专家 expert\d、expert\d、expert\d`).MatchString(notice) {
 		t.Fatalf("award notice: %s", notice)
 	}
-	if p := w.e.anon().tpPage(base + "/notice"); !strings.Contains(p, "@media print") || !strings.Contains(tpText(p), "机构agent3") {
+	if p := w.e.anon().tpPage(base + "/notice"); !strings.Contains(p, "data-print") || !strings.Contains(p, `src="/static/print.js"`) || !strings.Contains(tpText(p), "机构agent3") {
 		t.Errorf("printable notice: %s", tpText(p))
 	}
 	// A losing bidder sees its own score and rank, and challenges.

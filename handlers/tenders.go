@@ -170,7 +170,13 @@ func (s *Server) apiCreateTender(c *gin.Context) {
 // keep their values, present ones replace them (lists whole).
 func (s *Server) apiUpdateTender(c *gin.Context) {
 	apiID(http.StatusOK, func(ctx context.Context, a *models.Actor, id int64) (*models.Tender, error) {
-		return s.store.UpdateTender(ctx, a, id, func(in *models.TenderInput) error { return bindJSON(c, in) })
+		// The body is read here, not in the model's transaction: apply
+		// only decodes bytes already read.
+		body, err := readJSON(c)
+		if err != nil {
+			return nil, err
+		}
+		return s.store.UpdateTender(ctx, a, id, func(in *models.TenderInput) error { return decodeJSON(body, in) })
 	})(c)
 }
 
@@ -256,10 +262,18 @@ func creditCheckForm(c *gin.Context) (models.CreditCheckInput, error) {
 	return in, nil
 }
 
-// evidenceFile reads the form's evidence_file when one was chosen.
+// evidenceFile reads the form's evidence_file when one was chosen. When a
+// text value of the multipart form cannot be stored, it answers that
+// instead, before the model's transaction.
 func evidenceFile(c *gin.Context) func() (models.OrgUpload, error) {
 	if _, err := c.FormFile("evidence_file"); err != nil {
+		if err := multipartText(c); err != nil {
+			return func() (models.OrgUpload, error) { return models.OrgUpload{}, err }
+		}
 		return nil
+	}
+	if err := multipartText(c); err != nil {
+		return func() (models.OrgUpload, error) { return models.OrgUpload{}, err }
 	}
 	return formUpload(c, "evidence_file")
 }

@@ -27,46 +27,85 @@ type BidAttachment struct {
 
 func attachmentAD(at *BidAttachment) string { return fmt.Sprintf("attachment:%d:%d", at.ID, at.BidID) }
 
-// AddBidAttachment adds a file to the organisation's editable bid. read is
-// called only after the caller has been checked.
+// AddBidAttachment adds a file to the organisation's editable bid. The
+// caller and the bid are checked read-only first; only then is the upload
+// read (bounded, sniffed, sealed), outside any transaction, so a slow
+// client holds no lock; one short transaction then checks the bid again
+// and stores the file.
 func (s *Store) AddBidAttachment(ctx context.Context, a *Actor, tenderID int64, read func() (OrgUpload, error)) (*BidAttachment, error) {
-	var at *BidAttachment
-	err := s.bidTx(ctx, a, tenderID, func(tx *gorm.DB, t *Tender, _ int64, b *Bid) error {
-		if err := editable(b); err != nil {
+	orgID, err := memberOrg(a)
+	if err != nil {
+		return nil, err
+	}
+	db := s.DB.WithContext(ctx)
+	t, err := s.biddingTender(db, a, tenderID, orgID)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.ownBid(db, tenderID, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if err := editable(b); err != nil {
+		return nil, err
+	}
+	if t.PastDeadline(s.now()) {
+		return nil, Fail(ErrConflict, "err.deadline_passed", "the bid deadline has passed")
+	}
+	if s.Sealer == nil {
+		return nil, fmt.Errorf("no seal key configured")
+	}
+	in, content, ctype, err := readUpload(read)
+	if err != nil {
+		return nil, err
+	}
+	at := &BidAttachment{ID: randomID(), BidID: b.ID, Filename: orgCleanName(in.Name, orgDocumentTypes[ctype]), ContentType: ctype,
+		Size: int64(len(content))}
+	at.Sealed = s.Sealer.Seal(content, attachmentAD(at))
+	err = s.bidTx(ctx, a, tenderID, func(tx *gorm.DB, t *Tender, _ int64, cur *Bid) error {
+		// The bid may have been submitted (or withdrawn and saved anew)
+		// while the file was being read.
+		if err := editable(cur); err != nil {
 			return err
 		}
-		in, err := read()
-		if err != nil {
-			return err
+		if cur.ID != b.ID {
+			return Fail(ErrConflict, "err.bid_submitted", "the bid changed while the file was uploaded")
 		}
-		defer in.Body.Close()
-		content, err := io.ReadAll(io.LimitReader(in.Body, MaxOrgDocumentBytes+1))
-		if err != nil {
-			return orgReadError(err)
-		}
-		if len(content) == 0 {
-			return Invalid(Field("file", "required", ""))
-		}
-		if len(content) > MaxOrgDocumentBytes {
-			return Fail(ErrTooLarge, "err.413", "a file may be at most 10 MiB")
-		}
-		ctype, _, _ := strings.Cut(http.DetectContentType(content), ";")
-		ext, ok := orgDocumentTypes[ctype]
-		if !ok {
-			return Invalid(Field("file", "org_file_type", ""))
-		}
-		if s.Sealer == nil {
-			return fmt.Errorf("no seal key configured")
-		}
-		at = &BidAttachment{ID: randomID(), BidID: b.ID, Filename: orgCleanName(in.Name, ext), ContentType: ctype,
-			Size: int64(len(content)), CreatedAt: s.now()}
-		at.Sealed = s.Sealer.Seal(content, attachmentAD(at))
+		at.CreatedAt = s.now()
 		if err := tx.Create(at).Error; err != nil {
 			return err
 		}
-		return s.auditBid(tx, a, b, t, "bid.attach")
+		return s.auditBid(tx, a, cur, t, "bid.attach")
 	})
-	return at, err
+	if err != nil {
+		return nil, err
+	}
+	return at, nil
+}
+
+// readUpload calls read and reads the file, at most MaxOrgDocumentBytes,
+// checking its sniffed type. It is called outside any transaction.
+func readUpload(read func() (OrgUpload, error)) (OrgUpload, []byte, string, error) {
+	in, err := read()
+	if err != nil {
+		return in, nil, "", err
+	}
+	defer in.Body.Close()
+	content, err := io.ReadAll(io.LimitReader(in.Body, MaxOrgDocumentBytes+1))
+	if err != nil {
+		return in, nil, "", orgReadError(err)
+	}
+	if len(content) == 0 {
+		return in, nil, "", Invalid(Field("file", "required", ""))
+	}
+	if len(content) > MaxOrgDocumentBytes {
+		return in, nil, "", Fail(ErrTooLarge, "err.413", "a file may be at most 10 MiB")
+	}
+	ctype, _, _ := strings.Cut(http.DetectContentType(content), ";")
+	if _, ok := orgDocumentTypes[ctype]; !ok {
+		return in, nil, "", Invalid(Field("file", "org_file_type", ""))
+	}
+	return in, content, ctype, nil
 }
 
 // RemoveBidAttachment deletes a file from the organisation's editable bid.

@@ -523,8 +523,8 @@ func (s *Store) itemFields(in *CatalogueItemInput) ([]FieldError, error) {
 	if !has("code") && !has("parent") && in.Parent != "" && (!strings.HasPrefix(in.Code, in.Parent) || in.Code == in.Parent) {
 		fields = append(fields, Field("code", "catalogue_code_parent", in.Parent))
 	}
-	if in.GuidePriceFen < 0 || in.GuidePriceFen > MaxGuidePriceFen {
-		fields = append(fields, Field("guide_price_fen", "catalogue_range", "0–"+strconv.FormatInt(MaxGuidePriceFen, 10)))
+	if max := min(MaxGuidePriceFen, s.maxMoney()); in.GuidePriceFen < 0 || in.GuidePriceFen > max {
+		fields = append(fields, Field("guide_price_fen", "catalogue_range", "0–"+strconv.FormatInt(max, 10)))
 	}
 	if len(in.Indicators) > MaxIndicators {
 		return append(fields, Field("indicators", "catalogue_too_many", strconv.Itoa(MaxIndicators))), nil

@@ -94,6 +94,10 @@ func (s *Store) UploadOrgDocument(ctx context.Context, a *Actor, orgID int64, re
 	// A file written just before a failed insert stays: it is addressed by
 	// its content, so it is harmless and reused by the next upload of it.
 	err = s.tx(ctx, func(tx *gorm.DB) error {
+		// Membership may have ended while the file was read.
+		if _, err := s.orgForMember(tx, a, orgID); err != nil {
+			return err
+		}
 		if err := tx.Create(d).Error; err != nil {
 			return err
 		}

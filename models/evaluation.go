@@ -457,6 +457,24 @@ type CreditCheckInput struct {
 // listed organisation's bid is disqualified.
 func (s *Store) RecordCreditCheck(ctx context.Context, a *Actor, tenderID int64, in CreditCheckInput) (*CreditCheck, error) {
 	var out *CreditCheck
+	// An evidence file is read and stored before the transaction, once the
+	// caller is known to run the tender, so a slow upload holds no lock.
+	var evSum, evType, evName string
+	if in.EvidenceFile != nil {
+		if _, err := s.managedTender(s.DB.WithContext(ctx), a, tenderID); err != nil {
+			return nil, err
+		}
+		up, err := in.EvidenceFile()
+		if err != nil {
+			return nil, err
+		}
+		sum, _, ctype, err := s.storeOrgFile(up.Body)
+		up.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		evSum, evType, evName = sum, ctype, orgCleanName(up.Name, orgDocumentTypes[ctype])
+	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		t, err := s.managedTender(tx, a, tenderID)
 		if err != nil {
@@ -488,17 +506,8 @@ func (s *Store) RecordCreditCheck(ctx context.Context, a *Actor, tenderID int64,
 		now := s.now()
 		out = &CreditCheck{TenderID: t.ID, OrganisationID: in.OrganisationID, Result: in.Result, CheckedAt: in.CheckedAt.UTC(),
 			Note: strings.TrimSpace(in.Note), Evidence: strings.TrimSpace(in.Evidence), RecordedBy: a.UserID, RecordedAt: now}
-		if in.EvidenceFile != nil {
-			up, err := in.EvidenceFile()
-			if err != nil {
-				return err
-			}
-			defer up.Body.Close()
-			sum, _, ctype, err := s.storeOrgFile(up.Body)
-			if err != nil {
-				return err
-			}
-			out.EvidenceSHA256, out.EvidenceType, out.EvidenceName = sum, ctype, orgCleanName(up.Name, orgDocumentTypes[ctype])
+		if evSum != "" {
+			out.EvidenceSHA256, out.EvidenceType, out.EvidenceName = evSum, evType, evName
 		}
 		if err := tx.Create(out).Error; err != nil {
 			return err

@@ -440,7 +440,8 @@ func (s *Store) orgCheckRegion(db *gorm.DB, field, code string) *FieldError {
 	return nil
 }
 
-// orgCheckFoundedOn accepts a YYYY-MM-DD date that is not in the future.
+// orgCheckFoundedOn accepts a YYYY-MM-DD date from 1949-10-01
+// (earliestFoundedOn) to today.
 func (s *Store) orgCheckFoundedOn(field, date string) *FieldError {
 	if _, err := time.Parse(orgDateLayout, date); err != nil {
 		f := Field(field, "org_date", "")
@@ -448,6 +449,10 @@ func (s *Store) orgCheckFoundedOn(field, date string) *FieldError {
 	}
 	if date > s.orgToday() {
 		f := Field(field, "org_not_future", "")
+		return &f
+	}
+	if date < earliestFoundedOn {
+		f := Field(field, "date_range", earliestFoundedOn+" – "+s.orgToday())
 		return &f
 	}
 	return nil

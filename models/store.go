@@ -82,22 +82,28 @@ type Settings struct {
 	MinBidPeriod      *time.Duration // nil: each method's legal minimum
 	ChallengePeriod   *time.Duration // nil: 7 working days
 	SessionTouchEvery time.Duration
-
+	// MaxMoneyFen bounds every amount in fen and every sum of amounts (a
+	// tender's budget, a bid's price, a guide price), far above any real
+	// project, so no sum overflows and no typing error passes.
+	MaxMoneyFen int64
 	// MaxRegistrationsAddr bounds registrations per address and window, so
 	// that "username taken" answers cannot list the users.
 	MaxRegistrationsAddr int
 }
 
+// DefaultMaxMoneyFen is 10 billion yuan (100亿元).
+const DefaultMaxMoneyFen = 1_000_000_000_000
+
 // DefaultSettings are the production values.
 func DefaultSettings() Settings {
 	return Settings{
-		SessionIdle:       2 * time.Hour,
-		SessionAbsolute:   12 * time.Hour,
-		ThrottleWindow:    15 * time.Minute,
-		MaxFailuresUser:   5,
-		MaxFailuresAddr:   20,
-		SessionTouchEvery: time.Minute,
-
+		SessionIdle:          2 * time.Hour,
+		SessionAbsolute:      12 * time.Hour,
+		ThrottleWindow:       15 * time.Minute,
+		MaxFailuresUser:      5,
+		MaxFailuresAddr:      20,
+		SessionTouchEvery:    time.Minute,
+		MaxMoneyFen:          DefaultMaxMoneyFen,
 		MaxRegistrationsAddr: 10,
 	}
 }

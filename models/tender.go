@@ -178,9 +178,12 @@ type Criterion struct {
 	ID        int64  `json:"-" gorm:"primaryKey"`
 	TenderID  int64  `json:"-"`
 	Key       string `json:"key"`
-	Name      string `json:"name"`
+	Name      string `json:"name" validate:"max=100"`
 	MaxPoints int    `json:"max_points"`
 }
+
+// maxCriterionName is the longest criterion name, in characters.
+const maxCriterionName = 100
 
 // TableName of Criterion.
 func (Criterion) TableName() string { return "tender_criteria" }
@@ -206,7 +209,7 @@ func (t *Tender) Public() bool { return t.PublishedAt != nil }
 
 // TenderInput is the body of a new tender or of a change to one.
 type TenderInput struct {
-	Title         string       `json:"title"`
+	Title         string       `json:"title" validate:"max=200"`
 	Region        string       `json:"region"`
 	CatalogueCode string       `json:"catalogue_code"`
 	CatalogueYear int          `json:"catalogue_year"`
@@ -283,6 +286,8 @@ func (s *Store) checkTender(ctx context.Context, in *TenderInput) ([]FieldError,
 		add("budget", "required", "")
 	}
 	seen := map[string]bool{}
+	var total int64
+	totalOK := true
 	for i, b := range in.Budget {
 		if _, ok := FundingSources[b.Source]; !ok {
 			add(fmt.Sprintf("budget[%d].source", i), "oneof", strings.Join(FundingSourceKeys, " "))
@@ -292,7 +297,14 @@ func (s *Store) checkTender(ctx context.Context, in *TenderInput) ([]FieldError,
 		seen[b.Source] = true
 		if b.AmountFen <= 0 {
 			add(fmt.Sprintf("budget[%d].amount_fen", i), "gt", "0")
+		} else if f := s.moneyField(fmt.Sprintf("budget[%d].amount_fen", i), b.AmountFen); f != nil {
+			fe = append(fe, *f)
+		} else if totalOK {
+			total, totalOK = s.addMoney(total, b.AmountFen)
 		}
+	}
+	if !totalOK {
+		add("budget", "money_max", yuanText(s.maxMoney()))
 	}
 	start, okStart := parseDate(in.ServiceStart)
 	end, okEnd := parseDate(in.ServiceEnd)
@@ -302,12 +314,17 @@ func (s *Store) checkTender(ctx context.Context, in *TenderInput) ([]FieldError,
 	if !okEnd {
 		add("service_end", "date", "")
 	}
+	today := s.now().In(ChinaZone)
+	if latest := today.AddDate(serviceStartYearsAhead, 0, 0); okStart && (start.Before(earliestServiceStart) || start.After(latest)) {
+		add("service_start", "date_range", dateRange(earliestServiceStart, latest))
+		okStart = false
+	}
 	if okStart && okEnd {
 		if !end.After(start) {
 			add("service_end", "after_start", "")
-		} else if end.After(start.AddDate(3, 0, 0)) {
+		} else if end.After(start.AddDate(maxServiceYears, 0, 0)) {
 			// One year is the rule; stable recurring services may run three.
-			add("service_end", "max_period", "3")
+			add("service_end", "max_period", fmt.Sprint(maxServiceYears))
 		}
 	}
 	if item != nil {
@@ -351,6 +368,8 @@ func (s *Store) checkTender(ctx context.Context, in *TenderInput) ([]FieldError,
 			seenC[c.Key] = true
 			if strings.TrimSpace(c.Name) == "" {
 				add(fmt.Sprintf("criteria[%d].name", i), "required", "")
+			} else if len([]rune(c.Name)) > maxCriterionName {
+				add(fmt.Sprintf("criteria[%d].name", i), "max", fmt.Sprint(maxCriterionName))
 			}
 			if c.MaxPoints <= 0 {
 				add(fmt.Sprintf("criteria[%d].max_points", i), "gt", "0")
@@ -363,6 +382,10 @@ func (s *Store) checkTender(ctx context.Context, in *TenderInput) ([]FieldError,
 	}
 	if in.BidDeadline.IsZero() {
 		add("bid_deadline", "required", "")
+	} else if in.BidDeadline.Before(earliestServiceStart) {
+		add("bid_deadline", "date_range", dateRange(earliestServiceStart, today.AddDate(deadlineYearsAhead, 0, 0)))
+	} else if in.BidDeadline.After(s.now().AddDate(deadlineYearsAhead, 0, 0)) {
+		add("bid_deadline", "deadline_max", fmt.Sprint(deadlineYearsAhead))
 	}
 	if ok && rule.Invited && len(in.Invited) < rule.MinValidBids {
 		add("invited", "min_invited", fmt.Sprint(rule.MinValidBids))

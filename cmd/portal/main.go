@@ -27,6 +27,16 @@ func main() {
 	}
 }
 
+// newHTTPServer bounds what a slow client can hold: the headers must come
+// within 5 s, an idle keep-alive connection is closed after a minute, and
+// the handlers set each request's body read deadline per route (short for
+// forms and JSON, longer but bounded for uploads: handlers.Config), which
+// replaces the ReadTimeout and WriteTimeout set here as outer bounds.
+func newHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: 2 * time.Minute, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10}
+}
+
 func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	cmd := "serve"
 	if len(args) > 0 && (args[0] == "serve" || args[0] == "migrate") {
@@ -92,7 +102,7 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	srv := newHTTPServer(cfg.Addr, h)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("listening", "addr", cfg.Addr)

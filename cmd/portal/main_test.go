@@ -125,3 +125,14 @@ func TestDemoServeAndGracefulStop(t *testing.T) {
 	_, done = startPortal(t, []string{"--demo", "--addr", addr}, vars)
 	stopPortal(t, done)
 }
+
+// The server bounds what a slow client can hold before any handler runs:
+// headers, their size and idle connections; the handlers bound each body.
+func TestHTTPServerTimeouts(t *testing.T) {
+	srv := newHTTPServer(":0", http.NotFoundHandler())
+	if srv.ReadHeaderTimeout <= 0 || srv.ReadHeaderTimeout > 10*time.Second || srv.IdleTimeout <= 0 || srv.IdleTimeout > 2*time.Minute ||
+		srv.MaxHeaderBytes <= 0 || srv.MaxHeaderBytes > 1<<20 || srv.ReadTimeout <= 0 || srv.WriteTimeout <= 0 {
+		t.Fatalf("timeouts: header %v idle %v read %v write %v, header bytes %d", srv.ReadHeaderTimeout, srv.IdleTimeout, srv.ReadTimeout,
+			srv.WriteTimeout, srv.MaxHeaderBytes)
+	}
+}

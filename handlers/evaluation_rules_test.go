@@ -68,7 +68,7 @@ func TestComplianceReviewThroughPagesAndAPI(t *testing.T) {
 	}
 	// A fail without a note: the form comes back with the error by the note.
 	status, _, body := w.experts[0].tpPost(fmt.Sprintf("%s/bids/%d/compliance", base, bids[1]), url.Values{"pass": {"no"}, "note": {""}})
-	if status != 422 || !tpInvalid(body, "note") || !strings.Contains(body, `id="f-`+fmt.Sprint(bids[1])+`-pass-no" name="pass" value="no" style="width: auto" checked`) {
+	if status != 422 || !tpInvalid(body, "note") || !strings.Contains(body, `id="f-`+fmt.Sprint(bids[1])+`-pass-no" name="pass" value="no" class="w-auto" checked`) {
 		t.Fatalf("a fail without a note: %d %s", status, tpText(body))
 	}
 	for _, bid := range bids {

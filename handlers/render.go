@@ -212,14 +212,26 @@ func bindForm(c *gin.Context, v any) error {
 		fields = append(fields, formText(mf.Value)...)
 	}
 	fields = append(fields, models.CheckText(v, "form")...)
-	return textInvalid(fields)
+	return refuseText(c, textInvalid(fields))
 }
 
 // multipartText checks the text values of a parsed multipart form.
 func multipartText(c *gin.Context) error {
 	if mf := c.Request.MultipartForm; mf != nil {
-		return textInvalid(formText(mf.Value))
+		return refuseText(c, textInvalid(formText(mf.Value)))
 	}
+	return nil
+}
+
+// refuseText answers an API request's text error at once. A page's form
+// instead comes back with the errors next to its fields: its handler runs
+// on, and the model, told by the request's context, writes nothing and
+// answers this error.
+func refuseText(c *gin.Context, err error) error {
+	if err == nil || isAPI(c) {
+		return err
+	}
+	c.Request = c.Request.WithContext(models.WithRefusedInput(c.Request.Context(), err))
 	return nil
 }
 
@@ -294,7 +306,7 @@ func (s *Server) checkInput(c *gin.Context) {
 			fail(c, models.Fail(models.ErrBadRequest, "err.400", "the form is malformed"))
 			return
 		}
-		if err := textInvalid(formText(c.Request.PostForm)); err != nil {
+		if err := refuseText(c, textInvalid(formText(c.Request.PostForm))); err != nil {
 			fail(c, err)
 			return
 		}

@@ -134,8 +134,8 @@ func (s *Server) pageLoginPost(c *gin.Context) {
 			fail(c, err)
 			return
 		}
-		_, top := s.formErrors(langOf(c), err)
-		s.html(c, status, "login", &page{Title: s.msgs.T(langOf(c), "login.title"), Error: top,
+		fields, top := s.formErrors(langOf(c), err)
+		s.html(c, status, "login", &page{Title: s.msgs.T(langOf(c), "login.title"), Error: top, Errors: fields,
 			Form: map[string]string{"username": in.Username, "next": next}})
 		return
 	}

@@ -575,7 +575,9 @@ func (s *Server) tpFormChoices(ctx context.Context, a *models.Actor, lang, regio
 			}
 		}
 	}
-	if region == "" && len(d.Regions) > 0 {
+	// The catalogue offered is that of a region the caller manages; a typed
+	// region that is none of them is an error next to its field, not here.
+	if !seen[region] && len(d.Regions) > 0 {
 		region = d.Regions[0].Code
 	}
 	_, items, err := s.store.CatalogueTree(ctx, nil, models.CatalogueQuery{Region: region, Year: year})

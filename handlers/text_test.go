@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -227,6 +228,11 @@ func TestTextFieldsRefuseBytesNoDatabaseTakes(t *testing.T) {
 				}
 				if !ok {
 					t.Fatalf("POST %s with %s in %s: %d, want %v: %.300s", fc.path, p.name, field, s, fc.want, tpText(string(b)))
+				}
+				// The form comes back with the error next to its field.
+				hidden := regexp.MustCompile(`type="hidden" name="` + regexp.QuoteMeta(field) + `"`).Match(b)
+				if marked := regexp.MustCompile(`name="` + regexp.QuoteMeta(field) + `"[^>]*aria-invalid="true"`); s == 422 && !hidden && !marked.Match(b) {
+					t.Errorf("POST %s with %s in %s: no error next to the field: %.300s", fc.path, p.name, field, tpText(string(b)))
 				}
 			}
 		}

@@ -120,4 +120,3 @@ func TestScoreRounding(t *testing.T) {
 		t.Errorf("35.3 points read as %v", got)
 	}
 }
-

@@ -127,8 +127,12 @@ func NewStore(db *gorm.DB, dialect Dialect, authz Authorizer) *Store {
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
-// tx runs fn in one transaction bound to ctx.
+// tx runs fn in one transaction bound to ctx. Every write of client input
+// goes through it, so a request whose input the edge refused writes nothing.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if err := refusedInput(ctx); err != nil {
+		return err
+	}
 	return s.DB.WithContext(ctx).Transaction(fn)
 }
 

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -179,4 +180,21 @@ func fieldMax(f reflect.StructField, name string) int {
 		}
 	}
 	return TextMax(name)
+}
+
+type refusedInputKey struct{}
+
+// WithRefusedInput marks a request's context with the edge's verdict that
+// its input cannot be stored (a page form whose handler will call the model
+// before it can look). The model writes nothing for such a request and
+// answers err instead, so the page shows the form again with each field's
+// error and what was typed.
+func WithRefusedInput(ctx context.Context, err error) context.Context {
+	return context.WithValue(ctx, refusedInputKey{}, err)
+}
+
+// refusedInput is the edge's verdict on ctx's request, if it refused any.
+func refusedInput(ctx context.Context) error {
+	err, _ := ctx.Value(refusedInputKey{}).(error)
+	return err
 }

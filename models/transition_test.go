@@ -47,7 +47,10 @@ func TestInvalidTransitionsChangeNothing(t *testing.T) {
 			_, err := s.RecordCreditCheck(ctx, w.buyer, id, models.CreditCheckInput{OrganisationID: w.orgs[0], Result: "clear", CheckedAt: w.now})
 			return err
 		},
-		"disqualify": func(id int64) error { _, err := s.DisqualifyBid(ctx, w.buyer, bids[0].ID, "缺少资质", true); return err },
+		"disqualify": func(id int64) error {
+			_, err := s.DisqualifyBid(ctx, w.buyer, bids[0].ID, "缺少资质", true)
+			return err
+		},
 		"score": func(id int64) error {
 			_, err := s.ScoreBid(ctx, w.experts[0], bids[0].ID, map[string]float64{"plan": 30, "team": 20, "experience": 8})
 			return err

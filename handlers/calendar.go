@@ -68,6 +68,9 @@ type calendarData struct {
 	Cal       *models.CalendarYear
 	Names     map[int64]string // source id → title
 	LineError []string
+	// CanManage: the calendar is national, so only a nationwide
+	// administrator is offered the form.
+	CanManage bool
 }
 
 func (s *Server) pageCalendar(c *gin.Context) {
@@ -88,7 +91,7 @@ func (s *Server) calendarPage(c *gin.Context, status, year int, form map[string]
 		fail(c, cerr)
 		return
 	}
-	d := calendarData{Cal: cal, Names: map[int64]string{}}
+	d := calendarData{Cal: cal, Names: map[int64]string{}, CanManage: policy.ActorFrom(c).Can("calendar:manage", models.RootRegion)}
 	for _, src := range cal.Sources {
 		d.Names[src.ID] = src.Title
 	}

@@ -102,6 +102,12 @@ func TestCalendarPage(t *testing.T) {
 	}
 	// A regional admin sees the page but may not change the calendar.
 	regional := e.staff("gx-admin", models.RoleAdmin, "45")
+	if page := regional.tpPage("/admin/calendar?year=2026"); strings.Contains(page, `id="calendar-form"`) || !strings.Contains(page, `id="calendar-nationwide-only"`) {
+		t.Fatalf("a regional admin is offered the form: %s", tpText(page))
+	}
+	if page := root.tpPage("/admin/calendar?year=2026"); !strings.Contains(page, `id="calendar-form"`) {
+		t.Fatalf("the nationwide admin has no form: %s", tpText(page))
+	}
 	if status, _, _ := regional.tpPost("/admin/calendar", form); status != 403 {
 		t.Fatalf("a regional admin's form: %d", status)
 	}

@@ -79,7 +79,7 @@ func New(store *models.Store, authz *policy.Enforcer, log *slog.Logger, cfg Conf
 		return nil, err
 	}
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recoverer, s.logRequests, s.limitBody, s.renderErrors, s.loadActor, s.checkInput)
+	r.Use(s.recoverer, s.logRequests, s.limitBody, s.renderErrors, s.loadActor, s.passwordGate, s.checkInput)
 	r.NoRoute(func(c *gin.Context) { c.Error(models.Fail(models.ErrNotFound, "err.not_found", "no such page")) })
 	r.NoMethod(func(c *gin.Context) {
 		c.Error(models.Fail(models.ErrNotFound, "err.not_found", "no such route"))
@@ -162,6 +162,7 @@ func (s *Server) routes(r *gin.Engine) {
 	r.POST("/admin/users/:id/enable", policy.Require("user:disable"), s.pageSetDisabled(false))
 	r.GET("/admin/audit", policy.Require("audit:read"), s.pageAudit)
 
+	s.accountRoutes(r, api)
 	s.catalogueRoutes(r, api)
 	s.organisationRoutes(r, api)
 	s.tenderRoutes(r, api)

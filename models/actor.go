@@ -40,6 +40,10 @@ type Authorizer interface {
 	// it effective in memory once tx has committed; GrantExists when the
 	// database holds the grant already.
 	AddGrant(tx *gorm.DB, userID int64, g Grant) (apply func(), err error)
+	// RemoveGrant deletes a grant inside tx and returns a function that
+	// makes the removal effective in memory once tx has committed;
+	// GrantNotFound when the database does not hold the grant.
+	RemoveGrant(tx *gorm.DB, userID int64, g Grant) (apply func(), err error)
 }
 
 // Subject is the casbin subject of a user.
@@ -54,9 +58,12 @@ type Actor struct {
 	Username       string
 	DisplayName    string
 	OrganisationID *int64
-	Grants         []Grant
-	RemoteAddr     string
-	authz          Authorizer
+	// MustChangePassword: the user signed in with a password an admin set
+	// and may only change it (the handlers' gate holds every other route).
+	MustChangePassword bool
+	Grants             []Grant
+	RemoteAddr         string
+	authz              Authorizer
 	// memo keeps this request's answers: a page asks the same questions
 	// for its navigation, its capabilities and its handler.
 	memo map[[2]string]bool
@@ -64,7 +71,8 @@ type Actor struct {
 
 // NewActor binds a signed-in user to the authorizer.
 func NewActor(u *User, grants []Grant, remote string, authz Authorizer) *Actor {
-	return &Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, OrganisationID: u.OrganisationID, Grants: grants, RemoteAddr: remote, authz: authz}
+	return &Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, OrganisationID: u.OrganisationID,
+		MustChangePassword: u.MustChangePassword, Grants: grants, RemoteAddr: remote, authz: authz}
 }
 
 // Anonymous is the public caller.

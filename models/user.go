@@ -11,15 +11,18 @@ import (
 
 // User is a person who signs in.
 type User struct {
-	ID             int64     `json:"id" gorm:"primaryKey"`
-	Username       string    `json:"username"`
-	PasswordHash   string    `json:"-"`
-	DisplayName    string    `json:"display_name"`
-	Phone          string    `json:"phone,omitempty"`
-	Disabled       bool      `json:"disabled"`
-	OrganisationID *int64    `json:"organisation_id,omitempty"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	ID             int64  `json:"id" gorm:"primaryKey"`
+	Username       string `json:"username"`
+	PasswordHash   string `json:"-"`
+	DisplayName    string `json:"display_name"`
+	Phone          string `json:"phone,omitempty"`
+	Disabled       bool   `json:"disabled"`
+	OrganisationID *int64 `json:"organisation_id,omitempty"`
+	// MustChangePassword is set by an admin's reset: until the user has
+	// chosen a new password it can do nothing else.
+	MustChangePassword bool      `json:"must_change_password"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
 }
 
 // NewUser is the input to create a user.

@@ -215,3 +215,34 @@ func (en *Enforcer) AddGrant(tx *gorm.DB, userID int64, g models.Grant) (func(),
 		}
 	}, nil
 }
+
+// RemoveGrant implements models.Authorizer: the row goes inside the
+// caller's transaction with the policy version bumped, so other processes
+// reload; this one drops it from memory once tx has committed.
+func (en *Enforcer) RemoveGrant(tx *gorm.DB, userID int64, g models.Grant) (func(), error) {
+	rule := []string{models.Subject(userID), g.Role, g.Region}
+	res := tx.Where("ptype = 'g' AND v0 = ? AND v1 = ? AND v2 = ?", rule[0], rule[1], rule[2]).
+		Delete(&gormadapter.CasbinRule{})
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil, models.GrantNotFound()
+	}
+	var v int64
+	if err := tx.Raw("UPDATE policy_versions SET version = version + 1 WHERE id = 1 RETURNING version").Scan(&v).Error; err != nil {
+		return nil, err
+	}
+	return func() {
+		en.mu.Lock()
+		defer en.mu.Unlock()
+		en.answers = nil
+		if _, err := en.e.SelfRemovePolicy("g", "g", rule); err != nil {
+			en.version = 0 // force a reload on the next request
+			return
+		}
+		if v == en.version+1 {
+			en.version = v
+		}
+	}, nil
+}

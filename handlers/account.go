@@ -175,12 +175,8 @@ func (s *Server) apiRevokeRole(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	u, err := s.loadUser(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, u)
+	// No body: without the grant the user may have left the admin's reach.
+	c.Status(http.StatusNoContent)
 }
 
 // pageRevokeRole is the confirmation step of a revocation: the grant named
@@ -207,7 +203,13 @@ func (s *Server) pageRevokeRolePost(c *gin.Context) {
 			map[string]string{"role": g.Role, "region": g.Region}, userData{User: u})
 		return
 	}
-	redirectDone(c, "/admin/users/"+strconv.FormatInt(u.ID, 10), "account.revoked")
+	// Without the grant the user may have left the admin's reach: then
+	// back to the list.
+	next := "/admin/users/" + strconv.FormatInt(u.ID, 10)
+	if _, err := s.store.User(c.Request.Context(), policy.ActorFrom(c), u.ID); err != nil {
+		next = "/admin/users"
+	}
+	redirectDone(c, next, "account.revoked")
 }
 
 // formFailedTitle is formFailed with a title already translated (one that

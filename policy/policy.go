@@ -237,8 +237,15 @@ func (en *Enforcer) RemoveGrant(tx *gorm.DB, userID int64, g models.Grant) (func
 		en.mu.Lock()
 		defer en.mu.Unlock()
 		en.answers = nil
+		// casbin's role manager, with a domain matching function, drops
+		// the links of every domain the removed one matches (450102 with
+		// 4501): the links are rebuilt from the policy instead.
 		if _, err := en.e.SelfRemovePolicy("g", "g", rule); err != nil {
 			en.version = 0 // force a reload on the next request
+			return
+		}
+		if err := en.e.BuildRoleLinks(); err != nil {
+			en.version = 0
 			return
 		}
 		if v == en.version+1 {

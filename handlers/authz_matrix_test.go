@@ -56,6 +56,20 @@ var matrixRoutes = []matrixRoute{
 	{"POST", "/api/v1/users/{user}/disable", nil, "anon=401 admin=200 admin-other=404 *=403"},
 	{"POST", "/api/v1/users/{user}/enable", nil, "anon=401 admin=409 admin-other=404 *=403"},
 	{"GET", "/api/v1/audit", nil, "anon=401 admin=200 admin-other=200 procurement=200 procurement-other=200 *=403"},
+	// Accounts: one's own password (an invalid body, so that no persona's
+	// password changes or attempt counts); an admin's reset and revocation
+	// take the reach of reading {user} (a supervisor of 450102).
+	{"POST", "/api/v1/me/password", func(int) any { return map[string]string{"current_password": "x", "new_password": "short"} }, "anon=401 *=422"},
+	{"POST", "/api/v1/users/{user}/password", func(int) any { return map[string]string{"temporary_password": "temporary-pw-9"} },
+		"anon=401 admin=200 admin-other=404 *=403"},
+	{"DELETE", "/api/v1/users/{user}/roles", func(int) any { return map[string]string{"role": "supervisor", "region": "450102"} },
+		"anon=401 admin=204 admin-other=404 *=403"},
+	{"GET", "/account/password", nil, "anon=303 *=200"},
+	{"POST", "/account/password", nil, "anon=401 *=422"},
+	{"GET", "/admin/users/{user}/password", nil, "anon=303 admin=200 admin-other=404 *=403"},
+	{"POST", "/admin/users/{user}/password", nil, "anon=401 admin=422 admin-other=404 *=403"},
+	{"GET", "/admin/users/{user}/revoke?role=supervisor&region=450102", nil, "anon=303 admin=200 admin-other=404 *=403"},
+	{"POST", "/admin/users/{user}/revoke", nil, "anon=401 admin=422 admin-other=404 *=403"},
 	{"GET", "/", nil, "*=200"},
 	{"GET", "/login", nil, "anon=200 *=303"},
 	{"GET", "/regions?parent=4501", nil, "*=200"},

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -187,8 +188,13 @@ func (s *Server) pageRevokeRole(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	g := models.Grant{Role: c.Query("role"), Region: c.Query("region")}
+	if !slices.Contains(u.Roles, g) {
+		fail(c, models.GrantNotFound())
+		return
+	}
 	s.html(c, http.StatusOK, "user_revoke", &page{Title: s.msgs.T(langOf(c), "account.revoke_title", u.DisplayName),
-		Form: map[string]string{"role": c.Query("role"), "region": c.Query("region")}, Data: userData{User: u}})
+		Form: map[string]string{"role": g.Role, "region": g.Region}, Data: userData{User: u}})
 }
 
 func (s *Server) pageRevokeRolePost(c *gin.Context) {

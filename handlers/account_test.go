@@ -317,6 +317,9 @@ func TestAdminRevokesRole(t *testing.T) {
 	if grants, _ := e.authz.Grants(ex); len(grants) != 1 {
 		t.Fatalf("opening the confirmation revoked: %v", grants)
 	}
+	if s, _ := cityAdmin.do("GET", "/admin/users/"+itoa(ex)+"/revoke?role=admin&region=450102", nil); s != 404 {
+		t.Errorf("confirmation of a grant the user lacks: %d", s)
+	}
 	r := e.response(cityAdmin, "POST", "/admin/users/"+itoa(ex)+"/revoke", url.Values{"role": {"expert"}, "region": {"450102"}})
 	if r.StatusCode != 303 {
 		t.Fatalf("revocation form: %d", r.StatusCode)

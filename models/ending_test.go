@@ -63,6 +63,18 @@ func TestNoCompliantBidEndsNoAcceptable(t *testing.T) {
 	if _, err := s.AppointPanel(ctx, w.buyer, tender.ID, userIDs(w.experts)); err != nil {
 		t.Fatal(err)
 	}
+	// The panel rule holds when the tender ends too: a recused expert is
+	// replaced first.
+	if _, err := s.Declare(ctx, w.experts[2], tender.ID, models.Declaration{Conflict: true, OrganisationID: &w.orgs[0]}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.FailTender(ctx, w.buyer, tender.ID, "无合格投标", true)
+	expectKey(t, err, "err.panel_incomplete", "ending with two active experts")
+	w.moreExperts(4)
+	if _, err := s.AppointPanel(ctx, w.buyer, tender.ID, userIDs([]*models.Actor{w.experts[0], w.experts[1], w.experts[3]})); err != nil {
+		t.Fatal(err)
+	}
+	w.experts = append(w.experts[:2], w.experts[3])
 	for i, e := range w.experts {
 		if _, err := s.Declare(ctx, e, tender.ID, models.Declaration{}); err != nil {
 			t.Fatal(err)

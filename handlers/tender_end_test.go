@@ -50,6 +50,13 @@ func TestCancelConfirmationOnThePage(t *testing.T) {
 	if !strings.Contains(shown, "已终止") || !strings.Contains(shown, "采购人终止本项目，理由：预算调整，项目取消") {
 		t.Fatalf("the tender page after the confirmed cancellation:\n%s", shown)
 	}
+	// A draft ends without a public notice, and the step says so.
+	s, b = w.buyer.do("POST", "/api/v1/tenders", w.tenderBody())
+	draft := decode[idOnly](t, must(t, 201, s, b, "create a draft")).ID
+	status, _, page = w.buyer.tpPost(fmt.Sprintf("/tenders/%d/cancel", draft), url.Values{"reason": {"重复立项"}})
+	if text := tpText(page); status != 409 || !strings.Contains(text, "草稿将被终止") || strings.Contains(text, "公告将载明") {
+		t.Fatalf("cancelling a draft: %d\n%s", status, text)
+	}
 	// The API: the explicit call with its reason is the confirmation.
 	other := w.publish(t)
 	s, b = w.buyer.do("POST", fmt.Sprintf("/api/v1/tenders/%d/cancel", other), map[string]string{"reason": "需求变更"})

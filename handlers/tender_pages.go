@@ -462,7 +462,10 @@ func (s *Server) tpShowPage(c *gin.Context, status int, failed string, ferr erro
 		p.Form[k] = v
 	}
 	if ferr != nil {
-		d.Confirm = s.tpConfirmStep(lang, t.ID, failed, ferr, typed)
+		if d.Confirm = s.tpConfirmStep(lang, t.ID, failed, ferr, typed); d.Confirm != nil && !t.Public() {
+			// A draft ends without a public notice.
+			d.Confirm.Why, d.Confirm.Notice = s.msgs.T(lang, "tender.confirm_cancel_why_draft"), ""
+		}
 		p.Errors, p.Error = s.tpFormErrors(lang, ferr)
 		d.Loose = tpLoose(p.Errors, map[string]string{"question": "", "answer": "", "reason": ""})
 	}

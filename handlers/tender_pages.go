@@ -52,6 +52,7 @@ func (s *Server) tenderPageRoutes(r *gin.Engine) {
 	r.POST("/tenders/:id/panel", manage, s.tpPanel)
 	r.POST("/tenders/:id/credit-checks", s.allowUpload, manage, s.tpCreditCheck)
 	r.POST("/tenders/:id/award", manage, s.tpAward)
+	r.POST("/tenders/:id/fail", manage, s.tpFail)
 	r.POST("/tenders/:id/challenges/:sub/answer", manage, s.tpAnswerChallenge)
 	r.POST("/tenders/:id/contract", manage, s.tpSign)
 	r.GET("/tenders/:id/review", score, s.tpReview)
@@ -342,6 +343,7 @@ type tpShowData struct {
 	Past       bool // the deadline has passed
 	Failed     string
 	Loose      []string
+	Confirm    *tpConfirm // the cancellation, to confirm
 }
 
 // tpChangeValue shows an amended field's value in lang: a deadline in
@@ -460,6 +462,10 @@ func (s *Server) tpShowPage(c *gin.Context, status int, failed string, ferr erro
 		p.Form[k] = v
 	}
 	if ferr != nil {
+		if d.Confirm = s.tpConfirmStep(lang, t.ID, failed, ferr, typed); d.Confirm != nil && !t.Public() {
+			// A draft ends without a public notice.
+			d.Confirm.Why, d.Confirm.Notice = s.msgs.T(lang, "tender.confirm_cancel_why_draft"), ""
+		}
 		p.Errors, p.Error = s.tpFormErrors(lang, ferr)
 		d.Loose = tpLoose(p.Errors, map[string]string{"question": "", "answer": "", "reason": ""})
 	}
@@ -883,7 +889,8 @@ func (s *Server) tpCancel(c *gin.Context) {
 		return
 	}
 	reason := c.PostForm("reason")
-	_, err = s.store.CancelTender(c.Request.Context(), policy.ActorFrom(c), id, reason)
+	// The first post shows what cancelling publishes; only its confirmation cancels.
+	_, err = s.store.CancelTenderConfirmed(c.Request.Context(), policy.ActorFrom(c), id, reason, tpConfirmed(c))
 	s.tpShowDone(c, "cancel", err, map[string]string{"reason": reason}, "tender.cancelled")
 }
 
@@ -968,6 +975,7 @@ func (s *Server) tpBidPage(c *gin.Context, status int, failed string, ferr error
 	b, err := s.store.OwnBid(ctx, a, id)
 	switch {
 	case err == nil:
+		s.tpDisqualifiedReason(lang, b)
 		d.Bid, d.Status = b, b.Status
 		if d.Files, err = s.store.OwnBidAttachments(ctx, a, id); err != nil {
 			fail(c, err)
@@ -1199,31 +1207,38 @@ type tpEvalData struct {
 	CanSign        bool
 	PlanRows       []string
 	Conditions     []string
+	CanFail        bool // evaluated: staff may end it unsuccessful when no bid can be awarded
 	Failed         string
 	Loose          []string
 	Confirm        *tpConfirm // a step that would end the tender, to confirm
 }
 
 // tpConfirm is the confirmation step of a form whose action would end the
-// tender: the same form again, its values hidden, with confirm_end set.
+// tender: the same form again, its values hidden, with confirm_end set; it
+// says what will happen and shows the failure notice's reason in words.
 type tpConfirm struct {
-	Action   string
-	Hidden   []tpHidden
-	File     bool // the evidence file is not carried over: choose it again
-	Valid    int
-	Required int
+	Action string
+	Hidden []tpHidden
+	File   bool // the evidence file is not carried over: choose it again
+	Title  string
+	Why    string
+	Notice string // the reason the failure notice will give
+	Submit string
+	Back   string // the page to go back to, changing nothing
 }
 
 type tpHidden struct{ Name, Value string }
 
 // tpConfirmStep builds the confirmation of the failed form when its error
 // asks for one.
-func tpConfirmStep(id int64, failed string, err error, typed map[string]string) *tpConfirm {
+func (s *Server) tpConfirmStep(lang string, id int64, failed string, err error, typed map[string]string) *tpConfirm {
 	ce, ok := models.AsConfirmEnd(err)
 	if !ok {
 		return nil
 	}
-	c := &tpConfirm{Valid: ce.Valid, Required: ce.Required}
+	c := &tpConfirm{Title: s.msgs.T(lang, "eval.confirm_end_title"), Why: s.msgs.T(lang, "eval.confirm_end_why", ce.Valid, ce.Required),
+		Notice: s.failureMessage(lang, &models.FailureNotice{Reason: ce.Reason, Params: ce.Params}),
+		Submit: s.msgs.T(lang, "eval.confirm_end_submit"), Back: tpTenderURL(id, "/evaluation")}
 	var names []string
 	switch {
 	case failed == "credit":
@@ -1231,6 +1246,13 @@ func tpConfirmStep(id int64, failed string, err error, typed map[string]string) 
 		names = []string{"organisation_id", "result", "checked_at", "note", "evidence"}
 	case strings.HasPrefix(failed, "disqualify-"):
 		c.Action = tpTenderURL(id, "/bids/"+strings.TrimPrefix(failed, "disqualify-")+"/disqualify")
+		names = []string{"reason"}
+	case failed == "fail":
+		c.Action, c.Why = tpTenderURL(id, "/fail"), s.msgs.T(lang, "eval.confirm_fail_why")
+		names = []string{"reason"}
+	case failed == "cancel":
+		c.Action, c.Back = tpTenderURL(id, "/cancel"), tpTenderURL(id, "")
+		c.Title, c.Why, c.Submit = s.msgs.T(lang, "tender.cancel_confirm"), s.msgs.T(lang, "tender.confirm_cancel_why"), s.msgs.T(lang, "tender.confirm_cancel_submit")
 		names = []string{"reason"}
 	default:
 		return nil
@@ -1289,8 +1311,9 @@ func (s *Server) tpEvalPage(c *gin.Context, status int, failed string, ferr erro
 			fail(c, err)
 			return
 		}
-		for _, b := range d.Bids {
+		for i, b := range d.Bids {
 			d.OrgNames[b.OrganisationID] = b.OrganisationName
+			s.tpDisqualifiedReason(lang, &d.Bids[i])
 		}
 		if d.Panel, err = s.store.TenderPanel(ctx, a, id); err != nil {
 			fail(c, err)
@@ -1332,6 +1355,7 @@ func (s *Server) tpEvalPage(c *gin.Context, status int, failed string, ferr erro
 			}
 			d.Compliance, d.ComplianceDone = tpCompliance(d.Bids, reviews), reviews.Complete
 		}
+		d.CanFail = t.Status == models.TenderEvaluating && (d.ComplianceDone || (t.Evaluation == models.EvalComprehensive && d.Complete))
 		if d.Challenges, err = s.store.Challenges(ctx, a, id); err != nil {
 			fail(c, err)
 			return
@@ -1355,7 +1379,7 @@ func (s *Server) tpEvalPage(c *gin.Context, status int, failed string, ferr erro
 	}
 	p := &page{Title: t.Title, Form: form, Errors: map[string]string{}, Data: d}
 	if ferr != nil {
-		d.Confirm = tpConfirmStep(t.ID, failed, ferr, typed)
+		d.Confirm = s.tpConfirmStep(lang, t.ID, failed, ferr, typed)
 		p.Errors, p.Error = s.tpFormErrors(lang, ferr)
 		known := map[string]string{"reason": "", "expert_ids": "", "organisation_id": "", "result": "", "checked_at": "",
 			"note": "", "evidence": "", "answer": "", "payment_plan": ""}
@@ -1440,6 +1464,27 @@ func (s *Server) tpAward(c *gin.Context) {
 	}
 	_, err = s.store.Award(c.Request.Context(), policy.ActorFrom(c), id)
 	s.tpEvalDone(c, "award", err, nil, "eval.awarded")
+}
+
+// tpFail ends an evaluated tender unsuccessful when no bid can be awarded,
+// after the confirmation step.
+func (s *Server) tpFail(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	reason := c.PostForm("reason")
+	_, err = s.store.FailTender(c.Request.Context(), policy.ActorFrom(c), id, reason, tpConfirmed(c))
+	s.tpEvalDone(c, "fail", err, map[string]string{"reason": reason}, "eval.failed")
+}
+
+// tpDisqualifiedReason shows a reason the portal gave a disqualification
+// in lang; a staff-typed reason stays as typed.
+func (s *Server) tpDisqualifiedReason(lang string, b *models.Bid) {
+	if key := "bid.dq." + b.DisqualifiedCode; b.DisqualifiedCode != "" && s.msgs.Has(key) {
+		b.DisqualifiedReason = s.msgs.T(lang, key)
+	}
 }
 
 func (s *Server) tpAnswerChallenge(c *gin.Context) {

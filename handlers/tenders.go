@@ -22,6 +22,13 @@ type disqualifyBody struct {
 	ConfirmEnd bool   `json:"confirm_end"`
 }
 
+// failBody ends an evaluated tender unsuccessful: the staff's reason, and
+// the confirmation.
+type failBody struct {
+	Reason     string `json:"reason"`
+	ConfirmEnd bool   `json:"confirm_end"`
+}
+
 type answerBody struct {
 	Answer string `json:"answer"`
 }
@@ -118,6 +125,9 @@ func (s *Server) tenderRoutes(r *gin.Engine, api *gin.RouterGroup) {
 			return nil, err
 		}
 		return st.TenderResult(ctx, a, id)
+	}))
+	api.POST("/tenders/:id/fail", policy.Require("tender:manage"), apiIDBody(ok, func(ctx context.Context, a *models.Actor, id int64, in failBody) (*models.Tender, error) {
+		return st.FailTender(ctx, a, id, in.Reason, in.ConfirmEnd)
 	}))
 	api.GET("/tenders/:id/result", apiID(ok, st.TenderResult))
 
@@ -311,7 +321,7 @@ func (s *Server) apiFailure(c *gin.Context) {
 var failureArgs = map[string][]string{
 	models.FailTooFewBids:   {"submitted", "required"},
 	models.FailTooFewValid:  {"valid", "required"},
-	models.FailNoAcceptable: {},
+	models.FailNoAcceptable: {"reason"},
 	models.FailCancelled:    {"reason"},
 }
 

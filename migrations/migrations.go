@@ -38,6 +38,7 @@ var Steps = []Step{
 	{Version: 8, Description: "tender code counters per region and year, amendment notices, failure reasons", File: "0008_tender_rules.sql"},
 	{Version: 9, Description: "compliance reviews of bids for lowest-price evaluation", File: "0009_compliance.sql"},
 	{Version: 10, Description: "China's working-day calendar from the State Council's yearly holiday notices (2001-2026 without 2003); calendar policy", File: "0010_calendar.sql", Run: loadCalendar},
+	{Version: 12, Description: "a reason code of disqualifications the portal makes itself (a listed credit check)", File: "0012_disqualified_codes.sql"},
 	{Version: 13, Description: "accounts: a reset password must be changed at next sign-in; password reset and grant revocation policy", File: "0013_accounts.sql", Run: policyFile("0013_accounts.csv")},
 }
 

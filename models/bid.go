@@ -27,6 +27,14 @@ const (
 	BidLost         = "lost"
 )
 
+// Reasons the portal gives a disqualification itself, stored as a code
+// and shown in the reader's language (bid.dq.<code>); the API carries the
+// code and its stable English in disqualified_reason. Staff-typed reasons
+// have no code and stay as typed.
+const DisqualifyCreditListed = "credit_listed" // a credit check found the organisation listed
+
+var disqualifyTexts = map[string]string{DisqualifyCreditListed: "credit check: listed"}
+
 // bidEvents is the bid lifecycle: event → from → to.
 var bidEvents = map[string]map[string]string{
 	"edit":       {BidDraft: BidDraft, BidWithdrawn: BidDraft},
@@ -48,7 +56,8 @@ type Bid struct {
 	Status             string     `json:"status"`
 	Sealed             []byte     `json:"-"`
 	SubmittedAt        *time.Time `json:"submitted_at"`
-	DisqualifiedReason string     `json:"disqualified_reason,omitempty"`
+	DisqualifiedReason string     `json:"disqualified_reason,omitempty"` // the staff's words, or DisqualifiedCode's stable English
+	DisqualifiedCode   string     `json:"disqualified_code,omitempty"`   // a reason the portal gave (DisqualifyCreditListed)
 	PriceScore         *float64   `json:"price_score,omitempty"`
 	TechnicalScore     *float64   `json:"technical_score,omitempty"`
 	FinalScore         *float64   `json:"final_score,omitempty"`
@@ -449,12 +458,17 @@ func (s *Store) DisqualifyBid(ctx context.Context, a *Actor, bidID int64, reason
 		if reason == "" {
 			return Invalid(Field("reason", "required", ""))
 		}
-		return s.disqualify(tx, a, t, &b, reason, confirmEnd, func(bb *Bid) { out = bb })
+		return s.disqualify(tx, a, t, &b, "", reason, confirmEnd, func(bb *Bid) { out = bb })
 	})
 	return out, err
 }
 
-func (s *Store) disqualify(tx *gorm.DB, a *Actor, t *Tender, b *Bid, reason string, confirmEnd bool, done func(*Bid)) error {
+// disqualify marks the bid invalid with the staff's reason, or with a
+// reason code of the portal's (then reason is the code's English).
+func (s *Store) disqualify(tx *gorm.DB, a *Actor, t *Tender, b *Bid, code, reason string, confirmEnd bool, done func(*Bid)) error {
+	if code != "" {
+		reason = disqualifyTexts[code]
+	}
 	if _, err := transition(tenderEvents, "tender", "evaluate", t.Status); err != nil {
 		return err
 	}
@@ -463,11 +477,11 @@ func (s *Store) disqualify(tx *gorm.DB, a *Actor, t *Tender, b *Bid, reason stri
 	if err != nil {
 		return err
 	}
-	if err := tx.Model(&Bid{}).Where("id = ?", b.ID).Updates(map[string]any{"status": to, "disqualified_reason": reason, "updated_at": s.now()}).Error; err != nil {
+	if err := tx.Model(&Bid{}).Where("id = ?", b.ID).Updates(map[string]any{"status": to, "disqualified_reason": reason, "disqualified_code": code, "updated_at": s.now()}).Error; err != nil {
 		return err
 	}
-	b.Status, b.DisqualifiedReason = to, reason
-	if err := s.audit(tx, a, "bid.disqualify", "bid", b.ID, t.RegionCode, map[string]any{"status": from}, map[string]any{"status": to, "reason": reason}); err != nil {
+	b.Status, b.DisqualifiedReason, b.DisqualifiedCode = to, reason, code
+	if err := s.audit(tx, a, "bid.disqualify", "bid", b.ID, t.RegionCode, map[string]any{"status": from}, map[string]any{"status": to, "reason": reason, "code": code}); err != nil {
 		return err
 	}
 	if done != nil {

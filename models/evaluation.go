@@ -516,7 +516,7 @@ func (s *Store) RecordCreditCheck(ctx context.Context, a *Actor, tenderID int64,
 			return err
 		}
 		if in.Result == "listed" && b.Status == BidSubmitted {
-			return s.disqualify(tx, a, t, &b, "credit check: listed", in.ConfirmEnd, nil)
+			return s.disqualify(tx, a, t, &b, DisqualifyCreditListed, "", in.ConfirmEnd, nil)
 		}
 		return nil
 	})

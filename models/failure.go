@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -95,9 +96,12 @@ func (s *Store) failTender(tx *gorm.DB, a *Actor, t *Tender, reason string, para
 // ConfirmEnd is the 409 of a step that would end the tender unsuccessful
 // when the caller has not confirmed it: it says how many valid bids would
 // be left of how many the method needs to go on.
+// Reason and Params are the failure notice the step would publish.
 type ConfirmEnd struct {
 	Err             *Error
 	Valid, Required int
+	Reason          string
+	Params          map[string]string
 }
 
 func (e *ConfirmEnd) Error() string { return e.Err.Error() }
@@ -115,7 +119,13 @@ func AsConfirmEnd(err error) (*ConfirmEnd, bool) {
 func confirmEnd(valid, required int) error {
 	return &ConfirmEnd{Err: Fail(ErrConflict, "err.confirm_end", fmt.Sprintf("this leaves %d valid bids, fewer than the %d the method needs "+
 		"to go on evaluating, so the tender would end unsuccessful: repeat the request with \"confirm_end\": true to end it", valid, required)),
-		Valid: valid, Required: required}
+		Valid: valid, Required: required, Reason: FailTooFewValid, Params: map[string]string{"valid": fmt.Sprint(valid), "required": fmt.Sprint(required)}}
+}
+
+// confirmFailure is the 409 of a step that would end the tender with the
+// failure notice reason/params when the caller has not confirmed it.
+func confirmFailure(key, reason string, params map[string]string, detail string) error {
+	return &ConfirmEnd{Err: Fail(ErrConflict, key, detail+": repeat the request with \"confirm_end\": true to end it"), Reason: reason, Params: params}
 }
 
 // endIfTooFewValid ends the tender when fewer valid bids are left than the
@@ -133,4 +143,89 @@ func (s *Store) endIfTooFewValid(tx *gorm.DB, a *Actor, t *Tender, confirmed boo
 		return confirmEnd(int(valid), need)
 	}
 	return s.failTender(tx, a, t, FailTooFewValid, map[string]string{"valid": fmt.Sprint(valid), "required": fmt.Sprint(need)})
+}
+
+// FailTender ends an evaluated tender unsuccessful when no bid can be
+// awarded (staff, once the panel has evaluated every valid bid): on a
+// lowest-price tender when the panel's majority found no bid compliant
+// (no_acceptable) or fewer than the method needs to go on (too_few_valid);
+// on a comprehensive-scoring tender when staff judge no scored bid
+// acceptable (no_acceptable). The staff's reason goes on the failure
+// notice. Only with confirmed; otherwise 409 (ConfirmEnd) and nothing
+// changes.
+func (s *Store) FailTender(ctx context.Context, a *Actor, id int64, reason string, confirmed bool) (*Tender, error) {
+	reason = strings.TrimSpace(reason)
+	var t *Tender
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		if t, err = s.managedTender(tx, a, id); err != nil {
+			return err
+		}
+		if t.Status == TenderOpened {
+			return Fail(ErrConflict, "err.panel_first", "appoint the panel and let it evaluate first")
+		}
+		if _, err := transition(tenderEvents, "tender", "fail", t.Status); err != nil {
+			return err
+		}
+		code, params, err := s.unawardable(tx, t)
+		if err != nil {
+			return err
+		}
+		if reason == "" {
+			return Invalid(Field("reason", "required", ""))
+		}
+		params["reason"] = reason
+		if !confirmed {
+			return confirmFailure("err.confirm_end", code, params, "this ends the tender unsuccessful ("+code+") and publishes its failure notice")
+		}
+		return s.failTender(tx, a, t, code, params)
+	})
+	return t, err
+}
+
+// unawardable returns the failure reason of an evaluated tender that no
+// bid can win, or 409 while the panel has not finished or a bid can win.
+func (s *Store) unawardable(tx *gorm.DB, t *Tender) (string, map[string]string, error) {
+	var active int64
+	if err := tx.Model(&PanelMember{}).Where("tender_id = ? AND active = ?", t.ID, true).Count(&active).Error; err != nil {
+		return "", nil, err
+	}
+	if !panelSizeOK(t, int(active)) {
+		return "", nil, Fail(ErrConflict, "err.panel_incomplete", fmt.Sprintf(
+			"the panel has %d active members; the method needs an odd number, at least %d: appoint a replacement and let it evaluate first",
+			active, panelSize(t)))
+	}
+	if t.Evaluation == EvalComprehensive {
+		// The panel scores; whether any scored bid is acceptable is the
+		// staff's judgement, given as the reason.
+		done, _, err := s.scoringComplete(tx, t)
+		if err != nil {
+			return "", nil, err
+		}
+		if !done {
+			return "", nil, Fail(ErrConflict, "err.scores_missing", "every panel member must score every valid bid first")
+		}
+		return FailNoAcceptable, map[string]string{}, nil
+	}
+	done, _, results, err := s.complianceComplete(tx, t)
+	if err != nil {
+		return "", nil, err
+	}
+	if !done {
+		return "", nil, Fail(ErrConflict, "err.reviews_missing", "every panel member must review every valid bid's compliance first")
+	}
+	compliant := 0
+	for _, r := range results {
+		if r.Compliant {
+			compliant++
+		}
+	}
+	need := t.Rule().GoOnBids
+	switch {
+	case compliant == 0:
+		return FailNoAcceptable, map[string]string{}, nil
+	case compliant < need:
+		return FailTooFewValid, map[string]string{"valid": fmt.Sprint(compliant), "required": fmt.Sprint(need)}, nil
+	}
+	return "", nil, Fail(ErrConflict, "err.award_instead", fmt.Sprintf("the panel found %d bids compliant, enough to award: award the tender", compliant))
 }

@@ -807,8 +807,16 @@ func (s *Store) PublishTender(ctx context.Context, a *Actor, id int64) (*Tender,
 }
 
 // CancelTender stops a tender, with a reason, at any point before the
-// contract.
+// contract. The API's explicit cancel call with its reason is the staff's
+// confirmation; the pages ask first (CancelTenderConfirmed).
 func (s *Store) CancelTender(ctx context.Context, a *Actor, id int64, reason string) (*Tender, error) {
+	return s.CancelTenderConfirmed(ctx, a, id, reason, true)
+}
+
+// CancelTenderConfirmed cancels only when confirmed; otherwise, once every
+// check passes, it answers 409 (ConfirmEnd, with the failure notice the
+// cancellation would publish) and changes nothing.
+func (s *Store) CancelTenderConfirmed(ctx context.Context, a *Actor, id int64, reason string, confirmed bool) (*Tender, error) {
 	reason = strings.TrimSpace(reason)
 	var t *Tender
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -821,6 +829,9 @@ func (s *Store) CancelTender(ctx context.Context, a *Actor, id int64, reason str
 		}
 		if reason == "" {
 			return Invalid(Field("reason", "required", ""))
+		}
+		if !confirmed {
+			return confirmFailure("err.confirm_cancel", FailCancelled, map[string]string{"reason": reason}, "this cancels the tender and publishes its failure notice")
 		}
 		now := s.now()
 		t.CancelReason, t.EndedAt = reason, &now

@@ -114,6 +114,10 @@ func TestNoticePages(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || !strings.Contains(string(b), `id="e-from"`) {
 		t.Fatalf("a bad date on the search form: %d\n%s", status, b)
 	}
+	anon.do("GET", "/lang/en?next=/notices", nil)
+	if _, b := anon.do("GET", "/notices?kind=failure", nil); !strings.Contains(string(b), "Failure notices") || !strings.Contains(string(b), "Competitive consultation") {
+		t.Fatalf("the notices in English:\n%s", b)
+	}
 	status, b = anon.do("GET", "/api/v1/notices?kind=tender", nil)
 	l := decode[models.List[models.Notice]](t, b)
 	if status != http.StatusOK || l.Total != 2 || l.Items[0].RegionName != "兴宁区" {

@@ -312,6 +312,14 @@ func TestAdminDesk(t *testing.T) {
 			t.Fatalf("the buyer's desk has a %s section", sec.Role)
 		}
 	}
+	// Several roles: a section for each.
+	if err := s.GrantRole(ctx, w.admin, w.buyer.UserID, models.Grant{Role: models.RoleExpert, Region: "4501"}); err != nil {
+		t.Fatal(err)
+	}
+	d, err = s.Desk(ctx, actorFor(t, s, w.buyer.Username))
+	if err != nil || len(d.Sections) != 2 || d.Sections[0].Role != models.RoleProcurement || d.Sections[1].Role != models.RoleExpert {
+		t.Fatalf("a buyer who is an expert too: %+v %v", d, err)
+	}
 	if _, err := s.Desk(ctx, models.Anonymous("192.0.2.1", s.Authz)); err == nil {
 		t.Fatal("an anonymous desk")
 	}

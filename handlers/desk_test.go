@@ -107,6 +107,9 @@ func TestNoticePages(t *testing.T) {
 	if _, b := anon.do("GET", "/notices?q=困境&region=4501&method=competitive_consultation", nil); !strings.Contains(string(b), "困境儿童") || strings.Contains(string(b), "督导项目") {
 		t.Fatalf("search by keyword:\n%s", b)
 	}
+	if _, b := anon.do("GET", "/notices?region=450102", nil); !strings.Contains(string(b), `<option value="450102" selected>兴宁区</option>`) {
+		t.Fatalf("the county searched is the selected region:\n%s", b)
+	}
 	if _, b := anon.do("GET", "/notices?region=4502", nil); strings.Contains(string(b), "兴宁区") {
 		t.Fatalf("another region's notices:\n%s", b)
 	}

@@ -103,9 +103,9 @@ type noticesData struct {
 	Regions []models.Region
 }
 
-// noticeRegions are the region choices of the search: the province and its
-// cities, by name.
-func (s *Server) noticeRegions(c *gin.Context) []models.Region {
+// noticeRegions are the region choices of the search: the province, its
+// cities and the region searched (a county named in the address), by name.
+func (s *Server) noticeRegions(c *gin.Context, searched string) []models.Region {
 	out := []models.Region{}
 	if p, err := s.store.Region(c.Request.Context(), "45"); err == nil {
 		out = append(out, *p)
@@ -114,13 +114,24 @@ func (s *Server) noticeRegions(c *gin.Context) []models.Region {
 	if err == nil {
 		out = append(out, cities...)
 	}
+	if searched == "" {
+		return out
+	}
+	for _, r := range out {
+		if r.Code == searched {
+			return out
+		}
+	}
+	if r, err := s.store.Region(c.Request.Context(), searched); err == nil {
+		out = append(out, *r)
+	}
 	return out
 }
 
 func (s *Server) pageNotices(c *gin.Context) {
 	lang := langOf(c)
 	f := noticeFilterOf(c)
-	d := noticesData{noticeView: noticeView{lang}, Filter: f, Kinds: models.NoticeKinds, Methods: models.MethodKeys, Regions: s.noticeRegions(c)}
+	d := noticesData{noticeView: noticeView{lang}, Filter: f, Kinds: models.NoticeKinds, Methods: models.MethodKeys, Regions: s.noticeRegions(c, f.Region)}
 	l, err := s.store.Notices(c.Request.Context(), policy.ActorFrom(c), f, pageOf(c))
 	p := &page{Title: s.msgs.T(lang, "notices.title"), Data: &d}
 	if err != nil {

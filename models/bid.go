@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -491,19 +490,4 @@ func (s *Store) disqualify(tx *gorm.DB, a *Actor, t *Tender, b *Bid, code, reaso
 		done(b)
 	}
 	return s.endIfTooFewValid(tx, a, t, confirmEnd)
-}
-
-// sortRanking orders scored bids: final score down, then lower price,
-// then earlier submission.
-func sortRanking(bids []Bid) {
-	sort.SliceStable(bids, func(i, j int) bool {
-		a, b := bids[i], bids[j]
-		if *a.FinalScore != *b.FinalScore {
-			return *a.FinalScore > *b.FinalScore
-		}
-		if a.PriceFen != b.PriceFen {
-			return a.PriceFen < b.PriceFen
-		}
-		return a.SubmittedAt.Before(*b.SubmittedAt)
-	})
 }

@@ -35,7 +35,7 @@ func rank(t *Tender, bids []Bid, scores []Score) []Bid {
 	var valid []Bid
 	lowest := int64(math.MaxInt64)
 	for _, b := range bids {
-		if b.Status == BidValid {
+		if bidLifecycle.Allows("rank", b.Status) {
 			valid = append(valid, b)
 			lowest = min(lowest, b.PriceFen)
 		}
@@ -86,10 +86,10 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 		}
 		// Every method has a panel, whose active members meet the
 		// method's rule now, not only when it was appointed.
-		if t.Status == TenderOpened {
+		if awaitsPanel(t) {
 			return Fail(ErrConflict, "err.panel_first", "appoint the panel and let it evaluate first")
 		}
-		if _, err := transition(tenderEvents, "tender", "award", t.Status); err != nil {
+		if _, err := tenderLifecycle.Next("award", t.Status); err != nil {
 			return err
 		}
 		bids, err := s.openedBids(tx, t)
@@ -130,7 +130,7 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 			}
 			kept := bids[:0:0]
 			for _, b := range bids {
-				if b.Status == BidValid && !compliant[b.ID] {
+				if bidLifecycle.Allows("rank", b.Status) && !compliant[b.ID] {
 					rejected = append(rejected, b)
 					continue
 				}
@@ -158,7 +158,7 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 			if i == 0 {
 				event = "win"
 			}
-			to, err := transition(bidEvents, "bid", event, b.Status)
+			to, err := bidLifecycle.Next(event, b.Status)
 			if err != nil {
 				return err
 			}
@@ -170,7 +170,7 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 				PriceScore: *b.PriceScore, TechnicalScore: *b.TechnicalScore, FinalScore: *b.FinalScore, Rank: *b.Rank})
 		}
 		for _, b := range rejected { // lost, unranked: the panel found them non-compliant
-			to, err := transition(bidEvents, "bid", "lose", b.Status)
+			to, err := bidLifecycle.Next("lose", b.Status)
 			if err != nil {
 				return err
 			}

@@ -47,7 +47,7 @@ func (s *Store) FileChallenge(ctx context.Context, a *Actor, tenderID int64, rea
 		if n == 0 {
 			return Fail(ErrForbidden, "err.not_bidder", "only bidders may challenge")
 		}
-		if _, err := transition(tenderEvents, "tender", "challenge", t.Status); err != nil {
+		if _, err := tenderLifecycle.Next("challenge", t.Status); err != nil {
 			return err
 		}
 		ends, err := s.challengeEnds(tx, t)

@@ -89,7 +89,7 @@ func (s *Store) SignContract(ctx context.Context, a *Actor, tenderID int64, plan
 		if err != nil {
 			return err
 		}
-		if _, err := transition(tenderEvents, "tender", "contract", t.Status); err != nil {
+		if _, err := tenderLifecycle.Next("contract", t.Status); err != nil {
 			return err
 		}
 		now := s.now()

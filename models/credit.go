@@ -73,7 +73,7 @@ func (s *Store) RecordCreditCheck(ctx context.Context, a *Actor, tenderID int64,
 		if !t.PastDeadline(s.now()) {
 			return Fail(ErrConflict, "err.sealed", "credit checks are recorded after the deadline")
 		}
-		if _, err := transition(tenderEvents, "tender", "evaluate", t.Status); err != nil {
+		if _, err := tenderLifecycle.Next("evaluate", t.Status); err != nil {
 			return err
 		}
 		var fe []FieldError
@@ -105,7 +105,7 @@ func (s *Store) RecordCreditCheck(ctx context.Context, a *Actor, tenderID int64,
 		if err := s.audit(tx, a, "tender.credit_check", "tender", t.ID, t.RegionCode, nil, out); err != nil {
 			return err
 		}
-		if in.Result == "listed" && b.Status == BidSubmitted {
+		if in.Result == "listed" && bidLifecycle.Allows("disqualify", effectiveBidStatus(b.Status, t, now)) {
 			return s.disqualify(tx, a, t, &b, DisqualifyCreditListed, "", in.ConfirmEnd, nil)
 		}
 		return nil

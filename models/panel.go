@@ -75,7 +75,7 @@ func (s *Store) AppointPanel(ctx context.Context, a *Actor, tenderID int64, expe
 		if err != nil {
 			return err
 		}
-		if _, err := transition(tenderEvents, "tender", "appoint", t.Status); err != nil {
+		if _, err := tenderLifecycle.Next("appoint", t.Status); err != nil {
 			return err
 		}
 		size := panelSize(t)
@@ -215,19 +215,19 @@ func (s *Store) expertBid(tx *gorm.DB, a *Actor, bidID int64, method string, now
 	if err := s.requireDeclaredExpert(tx, a, t); err != nil {
 		return nil, nil, err
 	}
-	work := "scored"
+	event, work := "score", "scored"
 	switch {
 	case method == EvalComprehensive && t.Evaluation != method:
 		return nil, nil, Fail(ErrConflict, "err.no_scoring", "a lowest-price tender has no technical scoring")
 	case method == EvalLowestPrice && t.Evaluation != method:
 		return nil, nil, Fail(ErrConflict, "err.no_compliance", "a comprehensive-scoring tender is scored, not reviewed pass or fail")
 	case method == EvalLowestPrice:
-		work = "reviewed"
+		event, work = "review", "reviewed"
 	}
-	if t.Status != TenderEvaluating {
-		return nil, nil, Fail(ErrConflict, "err.transition", "the tender is "+t.Status+", not evaluating")
+	if _, err := tenderLifecycle.Next(event, t.Status); err != nil {
+		return nil, nil, err
 	}
-	if effectiveBidStatus(b.Status, t, now) != BidValid {
+	if !bidLifecycle.Allows("evaluate", effectiveBidStatus(b.Status, t, now)) {
 		return nil, nil, Fail(ErrConflict, "err.bid_not_valid", "only valid bids are "+work)
 	}
 	return &b, t, nil
@@ -289,7 +289,7 @@ func (s *Store) Declare(ctx context.Context, a *Actor, tenderID int64, d Declara
 		if err != nil {
 			return err
 		}
-		if _, err := transition(tenderEvents, "tender", "evaluate", t.Status); err != nil {
+		if _, err := tenderLifecycle.Next("evaluate", t.Status); err != nil {
 			return err
 		}
 		if m.DeclaredAt != nil {

@@ -58,50 +58,22 @@ func (s *Server) bidPage(c *gin.Context, status int, failed string, ferr error, 
 		fail(c, err)
 		return
 	}
-	ctx, a, lang := c.Request.Context(), policy.ActorFrom(c), langOf(c)
-	t, err := s.store.Tender(ctx, a, id)
+	lang := langOf(c)
+	v, err := s.store.BidPage(c.Request.Context(), policy.ActorFrom(c), id)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if a.OrganisationID == nil {
-		fail(c, models.Fail(models.ErrForbidden, "err.forbidden", "only an organisation's members bid"))
-		return
-	}
-	d := &bidPageData{pageFmt: s.pageFmt(c), tenderFacts: s.tenderFactsOf(ctx, lang, t), Failed: failed}
-	b, err := s.store.OwnBid(ctx, a, id)
-	switch {
-	case err == nil:
+	b := v.Bid
+	d := &bidPageData{pageFmt: s.pageFmt(c), tenderFacts: tenderFactsOf(lang, v.TenderFacts), Failed: failed, Bid: b,
+		Files: v.Files, Roster: v.Roster, Editable: v.Editable, CanSubmit: v.CanSubmit, CanWithdraw: v.CanWithdraw,
+		Result: v.Result, Challenges: v.Challenges, CanChallenge: v.CanChallenge}
+	if b != nil {
 		s.disqualifiedReason(lang, b)
-		d.Bid, d.Status = b, b.Status
-		if d.Files, err = s.store.OwnBidAttachments(ctx, a, id); err != nil {
-			fail(c, err)
-			return
-		}
-	case !isNotFound(err):
-		fail(c, err)
-		return
+		d.Status = b.Status
 	}
-	if v, err := s.store.Organisation(ctx, a, *a.OrganisationID); err == nil {
-		d.Roster = v.Staff
-	}
-	open := t.Status == models.TenderPublished
-	d.Editable = open && (d.Status == "" || d.Status == models.BidDraft || d.Status == models.BidWithdrawn)
-	d.CanSubmit = open && (d.Status == models.BidDraft || d.Status == models.BidWithdrawn)
-	d.CanWithdraw = open && d.Status == models.BidSubmitted
-	if t.AwardedAt != nil {
-		if d.Result, err = s.store.TenderResult(ctx, a, id); err != nil {
-			fail(c, err)
-			return
-		}
-		d.Own = d.Result.Own
-		d.CanChallenge = t.Status == models.TenderAwarded && d.Own != nil && s.store.Now().Before(d.Result.ChallengeUntil)
-	}
-	if d.Status != "" && d.Status != models.BidDraft && d.Status != models.BidWithdrawn && d.Status != models.BidSubmitted {
-		if d.Challenges, err = s.store.Challenges(ctx, a, id); err != nil {
-			fail(c, err)
-			return
-		}
+	if v.Result != nil {
+		d.Own = v.Result.Own
 	}
 	form := bidValues(b)
 	form["reason"] = ""

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -150,19 +149,6 @@ func (s *Server) confirmStepOf(lang string, id int64, failed string, err error, 
 // confirmed reads a confirmation step's answer.
 func confirmed(c *gin.Context) bool { return c.PostForm("confirm_end") == "true" }
 
-// bidFiles lists each opened bid's files.
-func (s *Server) bidFiles(ctx context.Context, a *models.Actor, bids []models.Bid) (map[int64][]models.BidAttachment, error) {
-	out := map[int64][]models.BidAttachment{}
-	for _, b := range bids {
-		files, err := s.store.BidAttachments(ctx, a, b.ID)
-		if err != nil {
-			return nil, err
-		}
-		out[b.ID] = files
-	}
-	return out, nil
-}
-
 // evaluationPage renders the buyer's evaluation page; after a failed form it
 // shows what was typed and the errors next to that form.
 func (s *Server) evaluationPage(c *gin.Context, status int, failed string, ferr error, typed map[string]string) {
@@ -171,92 +157,43 @@ func (s *Server) evaluationPage(c *gin.Context, status int, failed string, ferr 
 		fail(c, err)
 		return
 	}
-	ctx, a, lang := c.Request.Context(), policy.ActorFrom(c), langOf(c)
-	t, err := s.store.ManagedTender(ctx, a, id)
+	lang := langOf(c)
+	v, err := s.store.EvaluationPage(c.Request.Context(), policy.ActorFrom(c), id)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	now := s.store.Now()
-	d := &evaluationData{pageFmt: s.pageFmt(c), tenderFacts: s.tenderFactsOf(ctx, lang, t), Failed: failed, PanelSize: t.PanelSize(),
-		Sealed: !t.PastDeadline(now), Chosen: map[int64]bool{}, OrgNames: map[int64]string{},
-		Open:     t.Status == models.TenderOpened || t.Status == models.TenderEvaluating,
+	t := v.Tender
+	d := &evaluationData{pageFmt: s.pageFmt(c), tenderFacts: tenderFactsOf(lang, v.TenderFacts), Failed: failed, PanelSize: t.PanelSize(),
+		Sealed: v.Sealed, Open: v.Open, Chosen: map[int64]bool{}, OrgNames: map[int64]string{},
+		Bids: v.Bids, Files: v.Files, Panel: v.Panel, Experts: v.Experts, Checks: v.Checks, Challenges: v.Challenges,
+		CanFail: v.CanFail, Result: v.Result, CanSign: v.CanSign, Contract: v.Contract,
 		PlanRows: formRows("payment_plan", 5), Conditions: models.PaymentConditions}
-	form := map[string]string{"checked_at": localInput(now), "result": "clear",
+	form := map[string]string{"checked_at": localInput(v.Now), "result": "clear",
 		"payment_plan[0].percent": "30", "payment_plan[0].condition": "signing",
 		"payment_plan[1].percent": "40", "payment_plan[1].condition": "midterm",
 		"payment_plan[2].percent": "30", "payment_plan[2].condition": "acceptance"}
-	if !d.Sealed && t.Status != models.TenderDraft {
-		if d.Bids, err = s.store.OpenedBids(ctx, a, id); err != nil {
-			fail(c, err)
-			return
-		}
-		if d.Files, err = s.bidFiles(ctx, a, d.Bids); err != nil {
-			fail(c, err)
-			return
-		}
-		for i, b := range d.Bids {
-			d.OrgNames[b.OrganisationID] = b.OrganisationName
-			s.disqualifiedReason(lang, &d.Bids[i])
-		}
-		if d.Panel, err = s.store.TenderPanel(ctx, a, id); err != nil {
-			fail(c, err)
-			return
-		}
-		var experts []int64
-		names := map[int64]string{}
-		for _, m := range d.Panel {
-			if m.Active {
-				d.Chosen[m.ExpertID] = true
-			}
-			if m.Active && m.DeclaredAt != nil {
-				experts = append(experts, m.ExpertID)
-			}
-			names[m.ExpertID] = m.Name
-		}
-		if d.Open {
-			if d.Experts, err = s.store.Experts(ctx, a, t.RegionCode); err != nil {
-				fail(c, err)
-				return
-			}
-		}
-		if d.Checks, err = s.store.CreditChecks(ctx, a, id); err != nil {
-			fail(c, err)
-			return
-		}
-		sheets, err := s.store.Scores(ctx, a, id)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		d.Complete = sheets.Complete
-		d.Sheets = scoreSheets(d.pageFmt, t, d.Bids, sheets.Scores, experts, func(id int64) string { return names[id] })
-		if t.Evaluation != models.EvalComprehensive && t.Status != models.TenderOpened {
-			reviews, err := s.store.ComplianceReviews(ctx, a, id)
-			if err != nil {
-				fail(c, err)
-				return
-			}
-			d.Compliance, d.ComplianceDone = complianceRows(d.Bids, reviews), reviews.Complete
-		}
-		d.CanFail = t.Status == models.TenderEvaluating && (d.ComplianceDone || (t.Evaluation == models.EvalComprehensive && d.Complete))
-		if d.Challenges, err = s.store.Challenges(ctx, a, id); err != nil {
-			fail(c, err)
-			return
-		}
+	for i, b := range d.Bids {
+		d.OrgNames[b.OrganisationID] = b.OrganisationName
+		s.disqualifiedReason(lang, &d.Bids[i])
 	}
-	if t.AwardedAt != nil {
-		if d.Result, err = s.store.TenderResult(ctx, a, id); err != nil {
-			fail(c, err)
-			return
+	var experts []int64
+	names := map[int64]string{}
+	for _, m := range d.Panel {
+		if m.Active {
+			d.Chosen[m.ExpertID] = true
 		}
-		d.CanSign = t.Status == models.TenderAwarded
+		if m.Active && m.DeclaredAt != nil {
+			experts = append(experts, m.ExpertID)
+		}
+		names[m.ExpertID] = m.Name
 	}
-	if t.Status == models.TenderContracted {
-		if d.Contract, err = s.store.TenderContract(ctx, a, id); err != nil && !isNotFound(err) {
-			fail(c, err)
-			return
-		}
+	if v.Scores != nil {
+		d.Complete = v.Scores.Complete
+		d.Sheets = scoreSheets(d.pageFmt, t, d.Bids, v.Scores.Scores, experts, func(id int64) string { return names[id] })
+	}
+	if v.Compliance != nil {
+		d.Compliance, d.ComplianceDone = complianceRows(d.Bids, v.Compliance), v.Compliance.Complete
 	}
 	for k, v := range typed {
 		form[k] = v

@@ -77,40 +77,18 @@ func (s *Server) reviewPage(c *gin.Context, status int, failed string, ferr erro
 		fail(c, err)
 		return
 	}
-	ctx, a, lang := c.Request.Context(), policy.ActorFrom(c), langOf(c)
-	t, m, err := s.store.Membership(ctx, a, id)
+	a, lang := policy.ActorFrom(c), langOf(c)
+	view, err := s.store.ReviewPage(c.Request.Context(), a, id)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	d := &reviewData{pageFmt: s.pageFmt(c), tenderFacts: s.tenderFactsOf(ctx, lang, t), Member: m, Failed: failed,
-		Scored: map[int64]bool{}, Values: map[int64]map[string]string{}}
-	if m.DeclaredAt == nil && m.Active {
-		if d.Bidders, err = s.store.Bidders(ctx, a, id); err != nil && !onForm(err) {
-			fail(c, err)
-			return
-		}
-	}
-	if m.DeclaredAt != nil && m.Active {
-		bids, err := s.store.OpenedBids(ctx, a, id)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		sheets, err := s.store.Scores(ctx, a, id)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		for _, b := range bids {
-			if b.Status == models.BidValid || b.Status == models.BidWon || b.Status == models.BidLost {
-				d.Bids = append(d.Bids, b)
-				d.Values[b.ID] = map[string]string{}
-			}
-		}
-		if d.Files, err = s.bidFiles(ctx, a, d.Bids); err != nil {
-			fail(c, err)
-			return
+	t, m := view.Tender, view.Member
+	d := &reviewData{pageFmt: s.pageFmt(c), tenderFacts: tenderFactsOf(lang, view.TenderFacts), Member: m, Failed: failed,
+		Bidders: view.Bidders, Bids: view.Bids, Files: view.Files, Scored: map[int64]bool{}, Values: map[int64]map[string]string{}}
+	if sheets := view.Scores; sheets != nil {
+		for _, b := range d.Bids {
+			d.Values[b.ID] = map[string]string{}
 		}
 		var experts []int64
 		seen := map[int64]bool{}
@@ -142,12 +120,7 @@ func (s *Server) reviewPage(c *gin.Context, status int, failed string, ferr erro
 				return label
 			})
 		}
-		if t.Evaluation != models.EvalComprehensive {
-			reviews, err := s.store.ComplianceReviews(ctx, a, id)
-			if err != nil {
-				fail(c, err)
-				return
-			}
+		if reviews := view.Compliance; reviews != nil {
 			for _, r := range reviews.Reviews {
 				if v := d.Values[r.BidID]; v != nil && r.ExpertID == a.UserID {
 					v["pass"], v["note"] = map[bool]string{true: "yes", false: "no"}[r.Pass], r.Note

@@ -1,10 +1,8 @@
 package handlers
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,16 +89,15 @@ type tenderFacts struct {
 	Technical  int // the criteria's points
 }
 
-func (s *Server) tenderFactsOf(ctx context.Context, lang string, t *models.Tender) tenderFacts {
+// tenderFactsOf shows a tender's facts as read with its page; a region or
+// item not found shows its code.
+func tenderFactsOf(lang string, m models.TenderFacts) tenderFacts {
+	t, item := m.Tender, m.Item
 	f := tenderFacts{T: t, RegionName: t.RegionCode, ItemName: t.CatalogueCode}
-	if r, err := s.store.Region(ctx, t.RegionCode); err == nil {
-		f.RegionName = r.Name
+	if m.Region != nil {
+		f.RegionName = m.Region.Name
 	}
-	// The item of a published version; a missing one shows its code.
-	item, err := s.store.CatalogueItem(ctx, t.RegionCode, t.CatalogueYear, t.CatalogueCode)
-	if err != nil {
-		item = nil
-	} else {
+	if item != nil {
 		f.ItemName = localName(lang, item.Name, item.NameEn)
 	}
 	keys, values := make([]string, len(t.Targets)), make([]float64, len(t.Targets))
@@ -206,42 +203,18 @@ func (s *Server) tenderPage(c *gin.Context, status int, failed string, ferr erro
 		fail(c, err)
 		return
 	}
-	ctx, a, lang := c.Request.Context(), policy.ActorFrom(c), langOf(c)
-	t, err := s.store.Tender(ctx, a, id)
+	a, lang := policy.ActorFrom(c), langOf(c)
+	v, err := s.store.TenderPage(c.Request.Context(), a, id)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	now := s.store.Now()
-	d := &tenderShowData{pageFmt: s.pageFmt(c), tenderFacts: s.tenderFactsOf(ctx, lang, t), Failed: failed,
-		Manage: a.Can("tender:manage", t.RegionCode), Past: t.PastDeadline(now)}
-	d.Editable = d.Manage && (t.Status == models.TenderDraft || t.Status == models.TenderPublished)
-	if d.Enquiries, err = s.store.Enquiries(ctx, a, id); err != nil {
-		fail(c, err)
-		return
-	}
-	amendments, err := s.store.Amendments(ctx, a, id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	d.Amendments = s.amendmentViews(lang, amendments)
+	t := v.Tender
+	d := &tenderShowData{pageFmt: s.pageFmt(c), tenderFacts: tenderFactsOf(lang, v.TenderFacts), Failed: failed,
+		Enquiries: v.Enquiries, Amendments: s.amendmentViews(lang, v.Amendments), Result: v.Result, Manage: v.Manage,
+		Editable: v.Editable, Bidder: v.Bidder, CanAsk: v.CanAsk, OnPanel: v.OnPanel, Past: v.Past}
 	if d.Failure = t.Failure(); d.Failure != nil {
 		d.Failure.Message = s.failureMessage(lang, d.Failure)
-	}
-	if t.AwardedAt != nil {
-		if d.Result, err = s.store.TenderResult(ctx, a, id); err != nil {
-			fail(c, err)
-			return
-		}
-	}
-	if a.OrganisationID != nil && a.CanAnywhere("bid:write") {
-		d.Bidder = !t.Rule().Invited || slices.Contains(t.Invited, *a.OrganisationID)
-		d.CanAsk = d.Bidder && t.Status == models.TenderPublished && t.Rule().Enquiries
-	}
-	if a.CanAnywhere("bid:score") {
-		_, m, err := s.store.Membership(ctx, a, id)
-		d.OnPanel = err == nil && m != nil
 	}
 	p := &page{Title: t.Title, Form: map[string]string{}, Errors: map[string]string{}, Data: d}
 	for k, v := range typed {
@@ -280,21 +253,15 @@ func (s *Server) pageTenderNotice(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ctx, a := c.Request.Context(), policy.ActorFrom(c)
-	t, err := s.store.Tender(ctx, a, id)
+	v, err := s.store.NoticePage(c.Request.Context(), policy.ActorFrom(c), id)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	d := &tenderNoticeData{pageFmt: s.pageFmt(c), tenderFacts: s.tenderFactsOf(ctx, langOf(c), t)}
+	t := v.Tender
+	d := &tenderNoticeData{pageFmt: s.pageFmt(c), tenderFacts: tenderFactsOf(langOf(c), v.TenderFacts), Result: v.Result}
 	if d.Failure = t.Failure(); d.Failure != nil {
 		d.Failure.Message = s.failureMessage(langOf(c), d.Failure)
-	}
-	if t.AwardedAt != nil {
-		if d.Result, err = s.store.TenderResult(ctx, a, id); err != nil {
-			fail(c, err)
-			return
-		}
 	}
 	s.html(c, http.StatusOK, "tender_notice", &page{Title: t.Title, Data: d})
 }

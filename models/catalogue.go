@@ -239,7 +239,7 @@ func yearField(name string) FieldError {
 // SQLite needs no lock: its write transactions are serialised.
 func (s *Store) version(db *gorm.DB, province string, year int, lock bool) (*CatalogueVersion, error) {
 	q := db.Where("region_code = ? AND year = ?", province, year)
-	if lock && s.Dialect == Postgres {
+	if lock && s.Dialect == Postgres && !s.snapshot {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
 	var v CatalogueVersion

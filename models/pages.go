@@ -29,7 +29,7 @@ func (s *Store) read(ctx context.Context, fn func(r *Store) error) error {
 	now := s.now()
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		r := *s
-		r.DB, r.Now = tx, func() time.Time { return now }
+		r.DB, r.Now, r.snapshot = tx, func() time.Time { return now }, true
 		return fn(&r)
 	}, opts)
 }

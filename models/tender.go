@@ -550,7 +550,7 @@ func (s *Store) saveTenderParts(tx *gorm.DB, t *Tender, in TenderInput) error {
 func (s *Store) loadTender(tx *gorm.DB, id int64, lock bool) (*Tender, error) {
 	var t Tender
 	q := tx
-	if lock && s.Dialect == Postgres {
+	if lock && s.Dialect == Postgres && !s.snapshot {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
 	if err := q.First(&t, id).Error; err != nil {

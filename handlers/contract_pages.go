@@ -75,20 +75,14 @@ func (s *Server) pageContract(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ctx, a, lang := c.Request.Context(), policy.ActorFrom(c), langOf(c)
-	ct, err := s.store.Contract(ctx, a, id)
+	lang := langOf(c)
+	v, err := s.store.ContractPage(c.Request.Context(), policy.ActorFrom(c), id)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	d := &contractData{pageFmt: s.pageFmt(c), C: ct}
-	if t, err := s.store.Tender(ctx, a, ct.TenderID); err == nil {
-		d.Tender = t
-	}
-	var item *models.CatalogueItem
-	if d.Tender != nil {
-		item, _ = s.store.CatalogueItem(ctx, d.Tender.RegionCode, d.Tender.CatalogueYear, d.Tender.CatalogueCode)
-	}
+	ct, item := v.Contract, v.Item
+	d := &contractData{pageFmt: s.pageFmt(c), C: ct, Tender: v.Tender}
 	keys, values := make([]string, len(ct.Targets)), make([]float64, len(ct.Targets))
 	for i, tg := range ct.Targets {
 		keys[i], values[i] = tg.Indicator, tg.Value

@@ -326,3 +326,30 @@ func (s *Store) ReviewPage(ctx context.Context, a *Actor, tenderID int64) (*Revi
 	})
 	return v, err
 }
+
+// ContractView is a contract's page: the contract and, when the caller may
+// see it, its tender with the tender's catalogue item.
+type ContractView struct {
+	Contract *Contract
+	Tender   *Tender        // nil when the caller may not see it
+	Item     *CatalogueItem // nil when not found: the page shows the keys
+	Now      time.Time
+}
+
+// ContractPage reads a contract's page.
+func (s *Store) ContractPage(ctx context.Context, a *Actor, contractID int64) (*ContractView, error) {
+	v := &ContractView{}
+	err := s.read(ctx, func(r *Store) error {
+		var err error
+		if v.Contract, err = r.Contract(ctx, a, contractID); err != nil {
+			return err
+		}
+		v.Now = r.now()
+		if t, err := r.Tender(ctx, a, v.Contract.TenderID); err == nil {
+			v.Tender = t
+			v.Item, _ = r.CatalogueItem(ctx, t.RegionCode, t.CatalogueYear, t.CatalogueCode)
+		}
+		return nil
+	})
+	return v, err
+}

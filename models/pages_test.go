@@ -33,6 +33,18 @@ func TestPageReadsTakeTheClockOnce(t *testing.T) {
 			t.Errorf("the %s page read the clock %d times", c.what, reads)
 		}
 	}
+	w.now = tender.AwardedAt.Add(20 * 24 * time.Hour) // past the challenge window
+	ct, err := w.s.SignContract(w.ctx, w.buyer, tender.ID, []models.PlanLine{{Percent: 100, Condition: "signing"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads = 0
+	if v, err := w.s.ContractPage(w.ctx, w.agents[2], ct.ID); err != nil || v.Tender == nil {
+		t.Fatalf("contract page: %+v, %v", v, err)
+	}
+	if reads != 1 {
+		t.Errorf("the contract page read the clock %d times", reads)
+	}
 }
 
 // A page shown again after the edge refused a request's input (too large

@@ -452,7 +452,9 @@ func itemForm(c *gin.Context) (in models.CatalogueItemInput, form map[string]str
 		for _, f := range indicatorFormFields {
 			v := c.PostForm(prefix + f)
 			form[prefix+f] = v
-			if strings.TrimSpace(v) != "" {
+			// The key is hidden (kept from the stored item): a row whose
+			// shown fields are cleared is removed.
+			if f != "key" && strings.TrimSpace(v) != "" {
 				blank = false
 			}
 		}
@@ -465,7 +467,28 @@ func itemForm(c *gin.Context) (in models.CatalogueItemInput, form map[string]str
 			NameEn: form[prefix+"name_en"], Unit: form[prefix+"unit"], Kind: form[prefix+"kind"], Weight: w})
 		rows = append(rows, i)
 	}
+	indicatorKeys(in.Indicators)
 	return in, form, rows
+}
+
+// indicatorKeys makes a key for each new indicator (the form does not
+// show keys): indicator_<n>, the first n not taken on the item.
+func indicatorKeys(inds []models.IndicatorInput) {
+	taken := map[string]bool{}
+	for _, ind := range inds {
+		taken[strings.TrimSpace(ind.Key)] = true
+	}
+	n := 1
+	for i := range inds {
+		if strings.TrimSpace(inds[i].Key) != "" {
+			continue
+		}
+		for taken["indicator_"+strconv.Itoa(n)] {
+			n++
+		}
+		inds[i].Key = "indicator_" + strconv.Itoa(n)
+		taken[inds[i].Key] = true
+	}
 }
 
 // formFields renames the model's fields to the form's: indicators by the row

@@ -101,8 +101,9 @@ func (s *Server) apiDisableUser(disabled bool) gin.HandlerFunc {
 }
 
 type usersData struct {
-	List models.List[models.User]
-	Q    string
+	List   models.List[models.User]
+	Q      string
+	Grants map[int64][]models.Grant // each listed user's roles
 }
 
 func (s *Server) pageUsers(c *gin.Context) {
@@ -112,7 +113,25 @@ func (s *Server) pageUsers(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "users", &page{Title: s.msgs.T(langOf(c), "users.title"), Data: usersData{List: list, Q: q}})
+	d := usersData{List: list, Q: q, Grants: map[int64][]models.Grant{}}
+	var codes []string
+	for _, u := range list.Items {
+		grants, err := s.authz.Grants(u.ID) // held in memory, no query
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		d.Grants[u.ID] = grants
+		for _, g := range grants {
+			codes = append(codes, g.Region)
+		}
+	}
+	p := &page{Title: s.msgs.T(langOf(c), "users.title"), Data: d}
+	if err := s.loadRegionNames(c.Request.Context(), p, codes...); err != nil {
+		fail(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "users", p)
 }
 
 func (s *Server) pageNewUser(c *gin.Context) {

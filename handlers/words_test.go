@@ -62,6 +62,17 @@ func TestRegionNamesOnUserAndOrganisationPages(t *testing.T) {
 	if s != 200 || !strings.Contains(string(b), `<span data-region="4501">南宁市</span>`) {
 		t.Fatalf("user page region: %d %.3000s", s, b)
 	}
+	s, b = admin.do("GET", "/admin/users?q=nn-names", nil)
+	if s != 200 || !strings.Contains(string(b), `<span data-region="4501">南宁市</span>`) {
+		t.Fatalf("user list region: %d %.3000s", s, b)
+	}
+	// The grant form's region is a picker in the admin's reach.
+	if s, b = admin.do("GET", "/admin/users/"+itoa(u.ID), nil); !strings.Contains(string(b), `<option value="450103">青秀区</option>`) || !strings.Contains(string(b), `<option value="*">`) {
+		t.Fatalf("grant picker: %.3000s", b)
+	}
+	if s, _ = admin.form("/admin/users/"+itoa(u.ID)+"/roles", url.Values{"role": {models.RoleSupervisor}, "region": {"450103"}}); s != 303 {
+		t.Fatalf("grant through the picker: %d", s)
+	}
 	s, b = staff.do("GET", "/organisations?region=4501", nil)
 	if s != 200 || !strings.Contains(string(b), `<td data-region="450103">南宁市 青秀区</td>`) {
 		t.Fatalf("organisation list region: %d %.3000s", s, b)

@@ -67,11 +67,18 @@ func TestRegionNamesOnUserAndOrganisationPages(t *testing.T) {
 		t.Fatalf("user list region: %d %.3000s", s, b)
 	}
 	// The grant form's region is a picker in the admin's reach.
-	if s, b = admin.do("GET", "/admin/users/"+itoa(u.ID), nil); !strings.Contains(string(b), `<option value="450103">青秀区</option>`) || !strings.Contains(string(b), `<option value="*">`) {
+	if s, b = admin.do("GET", "/admin/users/"+itoa(u.ID), nil); s != 200 || !strings.Contains(string(b), `<option value="450103">青秀区</option>`) || !strings.Contains(string(b), `<option value="*">`) {
 		t.Fatalf("grant picker: %.3000s", b)
 	}
 	if s, _ = admin.form("/admin/users/"+itoa(u.ID)+"/roles", url.Values{"role": {models.RoleSupervisor}, "region": {"450103"}}); s != 303 {
 		t.Fatalf("grant through the picker: %d", s)
+	}
+	// A Nanning administrator is offered Nanning's regions only.
+	nnAdmin := e.staff("nn-admin", models.RoleAdmin, "4501")
+	s, b = nnAdmin.do("GET", "/admin/users/"+itoa(u.ID), nil)
+	if page := string(b); s != 200 || !strings.Contains(page, `<option value="450103">青秀区</option>`) || strings.Contains(page, `<option value="*">`) ||
+		strings.Contains(page, `<option value="45">`) || strings.Contains(page, `<optgroup label="柳州市">`) {
+		t.Fatalf("Nanning admin's picker: %d %.3000s", s, b)
 	}
 	s, b = staff.do("GET", "/organisations?region=4501", nil)
 	if s != 200 || !strings.Contains(string(b), `<td data-region="450103">南宁市 青秀区</td>`) {
@@ -189,5 +196,45 @@ func TestCatalogueEnglishUnitsAndNoKeys(t *testing.T) {
 	_, b = anon.do("GET", path, nil)
 	if !strings.Contains(string(b), "<td>person-times</td>") || strings.Contains(string(b), "人次") || strings.Contains(string(b), ind.Key) {
 		t.Fatalf("English item page: %.3000s", b)
+	}
+}
+
+// TestCatalogueFormMakesKeys: the item form shows no indicator keys, so the
+// page makes them for new indicators and keeps the stored ones.
+func TestCatalogueFormMakesKeys(t *testing.T) {
+	e := newEnv(t)
+	gx := e.staff("gx-keys", models.RoleProcurement, "45")
+	if s, _ := gx.form("/catalogue/manage/versions", url.Values{"region": {"45"}, "from_year": {"2026"}, "year": {"2027"}}); s != 303 {
+		t.Fatalf("open: %d", s)
+	}
+	vals := itemFormValues("2027", "C0608", "40")
+	vals.Del("indicators[0].key")
+	vals.Del("indicators[2].key")
+	if s, b := gx.form("/catalogue/manage/items", vals); s != 303 {
+		t.Fatalf("create without keys: %d %.2000s", s, b)
+	}
+	_, b := gx.do("GET", "/api/v1/catalogue/items/C0608?year=2027", nil)
+	it := decode[models.CatalogueItem](t, b)
+	if len(it.Indicators) != 2 || it.Indicators[0].Key != "indicator_1" || it.Indicators[1].Key != "indicator_2" {
+		t.Fatalf("made keys: %s", b)
+	}
+	// Editing keeps them (hidden) and adds the next free one.
+	_, b = gx.do("GET", "/catalogue/manage/items/C0608/edit?year=2027&region=45", nil)
+	if !strings.Contains(string(b), `type="hidden" name="indicators[0].key" value="indicator_1"`) || strings.Contains(string(b), "指标代码") {
+		t.Fatalf("edit form: %.3000s", b)
+	}
+	vals = itemFormValues("2027", "C0608", "20")
+	vals.Set("indicators[0].key", "indicator_1")
+	vals.Set("indicators[2].key", "indicator_2")
+	for k, v := range map[string]string{"name": "服务儿童人次", "name_en": "Children served", "unit": "人次", "kind": "output-quantity", "weight": "20"} {
+		vals.Set("indicators[3]."+k, v)
+	}
+	if s, b := gx.form("/catalogue/manage/items/C0608", vals); s != 303 {
+		t.Fatalf("edit: %d %.2000s", s, b)
+	}
+	_, b = gx.do("GET", "/api/v1/catalogue/items/C0608?year=2027", nil)
+	it = decode[models.CatalogueItem](t, b)
+	if len(it.Indicators) != 3 || it.Indicators[2].Key != "indicator_3" || it.Indicators[0].Key != "indicator_1" {
+		t.Fatalf("edited keys: %s", b)
 	}
 }

@@ -193,8 +193,13 @@ func (s *Server) pageRevokeRole(c *gin.Context) {
 		fail(c, models.GrantNotFound())
 		return
 	}
-	s.html(c, http.StatusOK, "user_revoke", &page{Title: s.msgs.T(langOf(c), "account.revoke_title", u.DisplayName),
-		Form: map[string]string{"role": g.Role, "region": g.Region}, Data: userData{User: u}})
+	p := &page{Title: s.msgs.T(langOf(c), "account.revoke_title", u.DisplayName),
+		Form: map[string]string{"role": g.Role, "region": g.Region}, Data: userData{User: u}}
+	if err := s.loadRegionNames(c.Request.Context(), p, g.Region); err != nil {
+		fail(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "user_revoke", p)
 }
 
 func (s *Server) pageRevokeRolePost(c *gin.Context) {

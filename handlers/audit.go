@@ -25,6 +25,7 @@ func (s *Server) apiAudit(c *gin.Context) {
 type auditData struct {
 	List   models.List[models.AuditEvent]
 	Filter models.AuditFilter
+	Types  []string
 }
 
 func (s *Server) pageAudit(c *gin.Context) {
@@ -34,5 +35,14 @@ func (s *Server) pageAudit(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "audit", &page{Title: s.msgs.T(langOf(c), "audit.title"), Data: auditData{List: list, Filter: f}})
+	p := &page{Title: s.msgs.T(langOf(c), "audit.title"), Data: auditData{List: list, Filter: f, Types: models.AuditObjectTypes}}
+	codes := make([]string, 0, len(list.Items))
+	for _, ev := range list.Items {
+		codes = append(codes, ev.RegionCode)
+	}
+	if err := s.loadRegionNames(c.Request.Context(), p, codes...); err != nil {
+		fail(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "audit", p)
 }

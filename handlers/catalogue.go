@@ -414,16 +414,19 @@ type itemFormData struct {
 	Rows    []string
 	Kinds   []string
 	Version *models.CatalogueVersion
+	// RegionName names Region for the heading.
+	RegionName string
 }
 
-func (s *Server) itemFormData(edit bool, year, region, code string, filled int) itemFormData {
+func (s *Server) itemFormData(c *gin.Context, edit bool, year, region, code string, filled int) itemFormData {
 	n := max(minIndicatorRows, filled+2)
 	n = min(n, models.MaxIndicators)
 	rows := make([]string, n)
 	for i := range rows {
 		rows[i] = "indicators[" + strconv.Itoa(i) + "]"
 	}
-	return itemFormData{Edit: edit, Year: year, Region: region, Code: code, Rows: rows, Kinds: models.IndicatorKinds}
+	return itemFormData{Edit: edit, Year: year, Region: region, Code: code, Rows: rows, Kinds: models.IndicatorKinds,
+		RegionName: s.regionName(c, region)}
 }
 
 var itemFormFields = []string{"code", "parent", "name", "name_en", "description", "service_standard", "unit", "guide_price_yuan"}
@@ -452,7 +455,9 @@ func itemForm(c *gin.Context) (in models.CatalogueItemInput, form map[string]str
 		for _, f := range indicatorFormFields {
 			v := c.PostForm(prefix + f)
 			form[prefix+f] = v
-			if strings.TrimSpace(v) != "" {
+			// The key is hidden (kept from the stored item): a row whose
+			// shown fields are cleared is removed.
+			if f != "key" && strings.TrimSpace(v) != "" {
 				blank = false
 			}
 		}
@@ -465,7 +470,28 @@ func itemForm(c *gin.Context) (in models.CatalogueItemInput, form map[string]str
 			NameEn: form[prefix+"name_en"], Unit: form[prefix+"unit"], Kind: form[prefix+"kind"], Weight: w})
 		rows = append(rows, i)
 	}
+	indicatorKeys(in.Indicators)
 	return in, form, rows
+}
+
+// indicatorKeys makes a key for each new indicator (the form does not
+// show keys): indicator_<n>, the first n not taken on the item.
+func indicatorKeys(inds []models.IndicatorInput) {
+	taken := map[string]bool{}
+	for _, ind := range inds {
+		taken[strings.TrimSpace(ind.Key)] = true
+	}
+	n := 1
+	for i := range inds {
+		if strings.TrimSpace(inds[i].Key) != "" {
+			continue
+		}
+		for taken["indicator_"+strconv.Itoa(n)] {
+			n++
+		}
+		inds[i].Key = "indicator_" + strconv.Itoa(n)
+		taken[inds[i].Key] = true
+	}
 }
 
 // formFields renames the model's fields to the form's: indicators by the row
@@ -522,7 +548,7 @@ func (s *Server) pageNewCatalogueItem(c *gin.Context) {
 		return
 	}
 	year := strconv.Itoa(v.Year)
-	d := s.itemFormData(false, year, v.RegionCode, "", 0)
+	d := s.itemFormData(c, false, year, v.RegionCode, "", 0)
 	d.Version = v
 	form := map[string]string{"year": year, "region": v.RegionCode, "parent": c.Query("parent")}
 	s.html(c, http.StatusOK, "catalogue_item_form", &page{Title: s.msgs.T(langOf(c), "catalogue.new_item", v.Year), Form: form, Data: d})
@@ -532,7 +558,7 @@ func (s *Server) pageCreateCatalogueItem(c *gin.Context) {
 	in, form, rows := itemForm(c)
 	it, err := s.store.CreateCatalogueItem(c.Request.Context(), policy.ActorFrom(c), in)
 	if err != nil {
-		d := s.itemFormData(false, form["year"], form["region"], "", len(in.Indicators))
+		d := s.itemFormData(c, false, form["year"], form["region"], "", len(in.Indicators))
 		s.formFailed(c, "catalogue_item_form", "catalogue.new_item_plain", formFields(err, rows), form, d)
 		return
 	}
@@ -550,7 +576,7 @@ func (s *Server) pageEditCatalogueItem(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	d := s.itemFormData(true, strconv.Itoa(it.Year), it.Region, it.Code, len(it.Indicators))
+	d := s.itemFormData(c, true, strconv.Itoa(it.Year), it.Region, it.Code, len(it.Indicators))
 	s.html(c, http.StatusOK, "catalogue_item_form", &page{Title: s.msgs.T(langOf(c), "catalogue.edit_item", it.Code), Form: itemFormValues(it), Data: d})
 }
 
@@ -562,7 +588,7 @@ func (s *Server) pageUpdateCatalogueItem(c *gin.Context) {
 		ServiceStandard: &in.ServiceStandard, Unit: &in.Unit, GuidePriceFen: &in.GuidePriceFen, Indicators: &in.Indicators}
 	it, err := s.store.UpdateCatalogueItem(c.Request.Context(), policy.ActorFrom(c), models.CatalogueQuery{Region: in.Region, Year: in.Year}, code, p)
 	if err != nil {
-		d := s.itemFormData(true, form["year"], form["region"], code, len(in.Indicators))
+		d := s.itemFormData(c, true, form["year"], form["region"], code, len(in.Indicators))
 		s.formFailed(c, "catalogue_item_form", "catalogue.edit_item_plain", formFields(err, rows), form, d)
 		return
 	}

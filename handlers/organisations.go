@@ -185,28 +185,18 @@ type registrationForm struct {
 }
 
 type registerData struct {
-	Regions []models.Region
+	Regions regionPicker
 }
 
-// orgRegionChoices lists Guangxi's cities and counties for the region field.
-func (s *Server) orgRegionChoices(ctx context.Context) ([]models.Region, error) {
-	cities, err := s.store.Regions(ctx, "45")
-	if err != nil {
-		return nil, err
-	}
-	var out []models.Region
-	for _, city := range cities {
-		counties, err := s.store.Regions(ctx, city.Code)
-		if err != nil {
-			return nil, err
-		}
-		out = append(append(out, city), counties...)
-	}
-	return out, nil
+// orgRegionChoices offers Guangxi's cities and counties for the region
+// field.
+func (s *Server) orgRegionChoices(c *gin.Context) (regionPicker, error) {
+	lang := langOf(c)
+	return s.regionPicker(c.Request.Context(), lang, s.msgs.T(lang, "region.pick"), false, anyRegion)
 }
 
 func (s *Server) pageRegister(c *gin.Context) {
-	regions, err := s.orgRegionChoices(c.Request.Context())
+	regions, err := s.orgRegionChoices(c)
 	if err != nil {
 		fail(c, err)
 		return
@@ -228,7 +218,7 @@ func (s *Server) pageRegisterPost(c *gin.Context) {
 	ctx := c.Request.Context()
 	v, u, err := s.store.Register(ctx, policy.ActorFrom(c), in)
 	if err != nil {
-		regions, rerr := s.orgRegionChoices(ctx)
+		regions, rerr := s.orgRegionChoices(c)
 		if rerr != nil {
 			fail(c, rerr)
 			return
@@ -260,6 +250,7 @@ type orgsData struct {
 	Filter   models.OrganisationFilter
 	Statuses []string
 	Staff    bool
+	Regions  regionPicker
 }
 
 func (s *Server) pageOrganisations(c *gin.Context) {
@@ -270,8 +261,23 @@ func (s *Server) pageOrganisations(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "orgs", &page{Title: s.msgs.T(langOf(c), "org.list_title"),
-		Data: orgsData{List: list, Filter: f, Statuses: models.OrgStatuses, Staff: a.CanAnywhere("org:review")}})
+	lang := langOf(c)
+	pick, err := s.regionPicker(c.Request.Context(), lang, s.msgs.T(lang, "region.any"), false, anyRegion)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	p := &page{Title: s.msgs.T(lang, "org.list_title"), Form: map[string]string{"region": f.Region},
+		Data: orgsData{List: list, Filter: f, Statuses: models.OrgStatuses, Staff: a.CanAnywhere("org:review"), Regions: pick}}
+	codes := make([]string, 0, len(list.Items))
+	for _, v := range list.Items {
+		codes = append(codes, v.Org.RegionCode)
+	}
+	if err := s.loadRegionNames(c.Request.Context(), p, codes...); err != nil {
+		fail(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "orgs", p)
 }
 
 func (s *Server) pageMyOrganisation(c *gin.Context) {
@@ -319,6 +325,10 @@ func (s *Server) orgPage(c *gin.Context, status int, failed string, err error, t
 		Data: orgData{View: v, Levels: models.RosterLevels, Kinds: models.OrgDocumentKinds, Failed: failed}}
 	if err != nil {
 		p.Errors, p.Error = s.formErrors(langOf(c), err)
+	}
+	if err := s.loadRegionNames(c.Request.Context(), p, v.Org.RegionCode); err != nil {
+		fail(c, err)
+		return
 	}
 	s.html(c, status, "org", p)
 }

@@ -626,7 +626,7 @@ func TestOrganisationPages(t *testing.T) {
 		t.Fatalf("staff page: %d", s)
 	}
 	s, b = staff.form(base+"/reject", url.Values{"reason": {""}})
-	if s != 422 || !strings.Contains(string(b), `id="f-reject-reason" name="reason" rows="2" aria-invalid="true"`) {
+	if s != 422 || !strings.Contains(string(b), `id="f-reason" name="reason" rows="3" aria-invalid="true"`) {
 		t.Fatalf("reject without reason: %d", s)
 	}
 	if s, _ := staff.form(base+"/verify", url.Values{}); s != 303 {
@@ -693,7 +693,7 @@ func TestBrowserRegistration(t *testing.T) {
 		chromedp.SendKeys(css(`[name="organisation.name"]`), "兴宁区阳光社会工作服务中心"),
 		chromedp.SendKeys(css(`[name="organisation.credit_code"]`), wrong),
 		chromedp.SendKeys(css(`[name="organisation.legal_rep"]`), "黄丽"),
-		chromedp.SendKeys(css(`[name="organisation.region"]`), "450102"),
+		chromedp.SetValue(css(`[name="organisation.region"]`), "450102"),
 		chromedp.SetValue(css(`[name="organisation.founded_on"]`), "2018-05-20"),
 		chromedp.SendKeys(css(`[name="organisation.phone"]`), "0771-5551234"),
 		chromedp.SendKeys(css(`[name="user.username"]`), "yangguang"),
@@ -735,7 +735,7 @@ func TestBrowserRegistration(t *testing.T) {
 		chromedp.Navigate(e.srv.URL+"/organisations?status=pending"),
 		chromedp.Click(css(`table a[href^="/organisations/"]`)),
 		chromedp.WaitVisible(css("#event-verify")),
-		chromedp.Click(css("#event-verify button")),
+		chromedp.Click(css("#event-verify")),
 		chromedp.WaitNotPresent(css("#event-verify")),
 	)
 	if st := text(t, ctx, "#status"); !strings.Contains(st, "已认证") {

@@ -345,6 +345,8 @@ type page struct {
 	Form   map[string]string // what the user typed, to show again
 	Errors map[string]string // field → message, shown next to the field
 	Data   any
+	// Regions names the region codes the page shows (loadRegionNames).
+	Regions map[string]string
 }
 
 type navItem struct {
@@ -481,13 +483,13 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 			}
 			return m, nil
 		},
-		"roleName": func(lang, role string) string { return s.msgs.T(lang, "role."+role) },
-		"regionName": func(lang, code string) string {
-			if code == models.RootRegion {
-				return s.msgs.T(lang, "region.all")
-			}
-			return code
-		},
+		"roleName":    func(lang, role string) string { return s.msgs.T(lang, "role."+role) },
+		"regionName":  s.viewRegion,
+		"beijing":     s.beijing,
+		"fileSize":    fileSize,
+		"unit":        s.unit,
+		"auditAction": s.auditAction,
+		"auditType":   s.auditType,
 		"pages": func(total int64, perPage int) int {
 			if perPage <= 0 {
 				return 1

@@ -200,5 +200,14 @@ func (s *Server) pageHome(c *gin.Context) {
 			}
 		}
 	}
-	s.html(c, http.StatusOK, "home", &page{Title: s.msgs.T(langOf(c), "home.title"), Data: d})
+	p := &page{Title: s.msgs.T(langOf(c), "home.title"), Data: d}
+	codes := make([]string, 0, len(a.Grants))
+	for _, g := range a.Grants {
+		codes = append(codes, g.Region)
+	}
+	if err := s.loadRegionNames(c.Request.Context(), p, codes...); err != nil {
+		fail(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "home", p)
 }

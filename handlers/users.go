@@ -101,8 +101,9 @@ func (s *Server) apiDisableUser(disabled bool) gin.HandlerFunc {
 }
 
 type usersData struct {
-	List models.List[models.User]
-	Q    string
+	List   models.List[models.User]
+	Q      string
+	Grants map[int64][]models.Grant // each listed user's roles
 }
 
 func (s *Server) pageUsers(c *gin.Context) {
@@ -112,7 +113,25 @@ func (s *Server) pageUsers(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "users", &page{Title: s.msgs.T(langOf(c), "users.title"), Data: usersData{List: list, Q: q}})
+	d := usersData{List: list, Q: q, Grants: map[int64][]models.Grant{}}
+	var codes []string
+	for _, u := range list.Items {
+		grants, err := s.authz.Grants(u.ID) // held in memory, no query
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		d.Grants[u.ID] = grants
+		for _, g := range grants {
+			codes = append(codes, g.Region)
+		}
+	}
+	p := &page{Title: s.msgs.T(langOf(c), "users.title"), Data: d}
+	if err := s.loadRegionNames(c.Request.Context(), p, codes...); err != nil {
+		fail(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "users", p)
 }
 
 func (s *Server) pageNewUser(c *gin.Context) {
@@ -146,8 +165,34 @@ func (s *Server) formFailed(c *gin.Context, view, titleKey string, err error, fo
 }
 
 type userData struct {
-	User  userWithRoles
-	Roles []string
+	User    userWithRoles
+	Roles   []string
+	Regions regionPicker // where the caller may grant
+}
+
+// userPage renders a user's page, after a failed grant with what was
+// chosen and the errors.
+func (s *Server) userPage(c *gin.Context, status int, u userWithRoles, form map[string]string, err error) {
+	a, lang := policy.ActorFrom(c), langOf(c)
+	pick, perr := s.regionPicker(c.Request.Context(), lang, s.msgs.T(lang, "region.pick"), true,
+		func(code string) bool { return a.Can("user:grant", code) })
+	if perr != nil {
+		fail(c, perr)
+		return
+	}
+	p := &page{Title: u.DisplayName, Form: form, Data: userData{User: u, Roles: models.GrantableRoles, Regions: pick}}
+	if err != nil {
+		p.Errors, p.Error = s.formErrors(lang, err)
+	}
+	codes := make([]string, 0, len(u.Roles))
+	for _, g := range u.Roles {
+		codes = append(codes, g.Region)
+	}
+	if err := s.loadRegionNames(c.Request.Context(), p, codes...); err != nil {
+		fail(c, err)
+		return
+	}
+	s.html(c, status, "user", p)
 }
 
 func (s *Server) pageUser(c *gin.Context) {
@@ -156,7 +201,7 @@ func (s *Server) pageUser(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "user", &page{Title: u.DisplayName, Form: map[string]string{}, Data: userData{User: u, Roles: models.GrantableRoles}})
+	s.userPage(c, http.StatusOK, u, map[string]string{}, nil)
 }
 
 func (s *Server) pageGrantRole(c *gin.Context) {
@@ -167,7 +212,12 @@ func (s *Server) pageGrantRole(c *gin.Context) {
 	}
 	g := models.Grant{Role: c.PostForm("role"), Region: c.PostForm("region")}
 	if err := s.store.GrantRole(c.Request.Context(), policy.ActorFrom(c), u.ID, g); err != nil {
-		s.formFailed(c, "user", "users.title", err, map[string]string{"role": g.Role, "region": g.Region}, userData{User: u, Roles: models.GrantableRoles})
+		if !onForm(err) {
+			fail(c, err)
+			return
+		}
+		status, _ := classify(err)
+		s.userPage(c, status, u, map[string]string{"role": g.Role, "region": g.Region}, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?done=users.granted")

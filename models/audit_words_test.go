@@ -22,8 +22,8 @@ import (
 // on the audit page's select (AuditObjectTypes).
 func TestAuditActionsHaveWords(t *testing.T) {
 	events := map[string][]string{
-		"tender.":       slices.Collect(maps.Keys(tenderEvents)),
-		"bid.":          slices.Collect(maps.Keys(bidEvents)),
+		"tender.":       slices.Collect(maps.Keys(tenderLifecycle.Events)),
+		"bid.":          slices.Collect(maps.Keys(bidLifecycle.Events)),
 		"organisation.": OrgEvents,
 	}
 	actions, types := map[string]bool{}, map[string]bool{"bid": true}

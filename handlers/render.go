@@ -519,7 +519,7 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 
 // requiredViews are the views the handlers render.
 var requiredViews = []string{"error", "home", "login", "users", "user", "user_new", "regions", "audit", "register", "orgs", "org", "catalogue", "catalogue_item", "catalogue_manage", "catalogue_item_form",
-	"tender_list", "tender_show", "tender_notice", "tender_form", "bid_form", "bid_list", "evaluation_staff", "evaluation_review", "evaluation_list", "contract_list", "contract_show", "calendar"}
+	"tender_list", "tender_show", "tender_notice", "tender_form", "bid_form", "bid_list", "evaluation_staff", "evaluation_review", "evaluation_list", "contract_list", "contract_show", "calendar", "confirm"}
 
 func templatesList() ([]string, error) {
 	entries, err := templates.FS.ReadDir("views")

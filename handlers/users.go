@@ -230,10 +230,22 @@ func (s *Server) pageSetDisabled(disabled bool) gin.HandlerFunc {
 			fail(c, err)
 			return
 		}
+		back := "/admin/users/" + strconv.FormatInt(id, 10)
+		// Disabling ends the user's sessions: ask first, once the user is
+		// known to be within reach (404 otherwise, as for reading it).
+		if disabled {
+			if _, err := s.store.User(c.Request.Context(), policy.ActorFrom(c), id); err != nil {
+				fail(c, err)
+				return
+			}
+			if !s.askFirst(c, "confirm.disable_user", back) {
+				return
+			}
+		}
 		if _, err := s.store.SetUserDisabled(c.Request.Context(), policy.ActorFrom(c), id, disabled); err != nil {
 			fail(c, err)
 			return
 		}
-		c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(id, 10)+"?done=users.updated")
+		c.Redirect(http.StatusSeeOther, back+"?done=users.updated")
 	}
 }

@@ -186,7 +186,7 @@ var matrixRoutes = []matrixRoute{
 	{"GET", "/contracts/999999", nil, "anon=303 *=404"},
 	{"POST", "/tenders", nil, "anon=401 procurement=422 procurement-other=422 *=403"},
 	{"POST", "/tenders/{drafttender}", nil, "anon=401 procurement=422 procurement-other=404 *=403"},
-	{"POST", "/tenders/{drafttender}/publish", nil, "anon=401 procurement=303 procurement-other=404 *=403"},
+	{"POST", "/tenders/{drafttender}/publish", nil, "anon=401 procurement=200 procurement-other=404 *=403"},
 	{"POST", "/tenders/{tender}/cancel", nil, "anon=401 procurement=422 procurement-other=403 *=403"},
 	{"POST", "/tenders/{tender}/enquiries", nil, "anon=401 agency=422 agency-other=422 *=403"},
 	{"POST", "/tenders/{tender}/enquiries/{tpenquiry}/answer", nil, "anon=401 procurement=422 procurement-other=404 *=403"},

@@ -31,6 +31,7 @@ type bidPageData struct {
 	CanChallenge bool
 	Failed       string
 	Loose        []string
+	Standing     *models.OrgStanding // the organisation may not bid: why
 }
 
 // bidValues is a bid's content as form values.
@@ -67,7 +68,7 @@ func (s *Server) bidPage(c *gin.Context, status int, failed string, ferr error, 
 	b := v.Bid
 	d := &bidPageData{pageFmt: s.pageFmt(c), tenderFacts: tenderFactsOf(lang, v.TenderFacts), Failed: failed, Bid: b,
 		Files: v.Files, Roster: v.Roster, Editable: v.Editable, CanSubmit: v.CanSubmit, CanWithdraw: v.CanWithdraw,
-		Result: v.Result, Challenges: v.Challenges, CanChallenge: v.CanChallenge}
+		Result: v.Result, Challenges: v.Challenges, CanChallenge: v.CanChallenge, Standing: v.Standing}
 	if b != nil {
 		s.disqualifiedReason(lang, b)
 		d.Status = b.Status
@@ -119,10 +120,11 @@ func (s *Server) pageSaveBid(c *gin.Context) {
 	}
 	typed := map[string]string{"price": c.PostForm("price"), "proposal": c.PostForm("proposal"), "reason": ""}
 	in := models.BidInput{Proposal: typed["proposal"]}
-	if fen, ok := parseYuan(typed["price"]); ok {
+	bad := map[string]string{}
+	if fen, code := parseMoney(typed["price"]); code == "" {
 		in.PriceFen = fen
 	} else {
-		in.PriceFen = -1 // the model refuses it next to the field
+		in.PriceFen, bad["price"] = -1, code // the model refuses it; the parser says why
 	}
 	for _, v := range c.PostFormArray("team") {
 		staff, err := strconv.ParseInt(v, 10, 64)
@@ -140,17 +142,25 @@ func (s *Server) pageSaveBid(c *gin.Context) {
 		}
 	}
 	_, err = s.store.SaveBid(c.Request.Context(), policy.ActorFrom(c), id, in)
-	s.bidDone(c, "bid", err, typed, "bid.saved")
+	s.bidDone(c, "bid", moneyErrors(renameFields(err, bidField), bad), typed, "bid.saved")
 }
 
-func (s *Server) pageMoveBid(fn func(context.Context, *models.Actor, int64) (*models.Bid, error), done string) gin.HandlerFunc {
+// pageMoveBid submits or withdraws the caller's bid after asking first
+// (key names the confirmation's messages).
+func (s *Server) pageMoveBid(fn func(context.Context, *models.Actor, int64) (*models.Bid, error), offered func(*models.BidView) bool, key, done string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := pathID(c)
 		if err != nil {
 			fail(c, err)
 			return
 		}
-		_, err = fn(c.Request.Context(), policy.ActorFrom(c), id)
+		ctx, a := c.Request.Context(), policy.ActorFrom(c)
+		// Ask first only when the bid page offers the step; otherwise the
+		// model refuses it at once (no bid, past the deadline, not verified).
+		if v, err := s.store.BidPage(ctx, a, id); err == nil && offered(v) && !s.askFirst(c, key, tenderURL(id, "/bid")) {
+			return
+		}
+		_, err = fn(ctx, a, id)
 		s.bidDone(c, "bid", err, nil, done)
 	}
 }
@@ -203,14 +213,16 @@ func (s *Server) pageFileChallenge(c *gin.Context) {
 
 type myBidsData struct {
 	pageFmt
-	Bids []models.BidSummary
+	Bids     []models.BidSummary
+	Standing *models.OrgStanding
 }
 
 func (s *Server) pageMyBids(c *gin.Context) {
-	bids, err := s.store.OwnBids(c.Request.Context(), policy.ActorFrom(c))
+	v, err := s.store.MyBidsPage(c.Request.Context(), policy.ActorFrom(c))
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "bid_list", &page{Title: s.msgs.T(langOf(c), "bid.mine_title"), Data: &myBidsData{pageFmt: s.pageFmt(c), Bids: bids}})
+	s.html(c, http.StatusOK, "bid_list", &page{Title: s.msgs.T(langOf(c), "bid.mine_title"),
+		Data: &myBidsData{pageFmt: s.pageFmt(c), Bids: v.Bids, Standing: v.Standing}})
 }

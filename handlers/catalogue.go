@@ -221,28 +221,6 @@ func formatYuan(fen int64) string {
 	return sign + b.String() + "." + strconv.FormatInt(fen%100/10, 10) + strconv.FormatInt(fen%10, 10)
 }
 
-// parseYuan reads an amount in yuan with at most two decimals ("300,000.5")
-// into fen.
-func parseYuan(s string) (int64, bool) {
-	s = strings.NewReplacer(",", "", "，", "", " ", "", "¥", "", "￥", "").Replace(s)
-	if s == "" {
-		return 0, true
-	}
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" || len(frac) > 2 || len(whole) > 12 {
-		return 0, false
-	}
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	w, err1 := strconv.ParseInt(whole, 10, 64)
-	f, err2 := strconv.ParseInt(frac, 10, 64)
-	if err1 != nil || err2 != nil || w < 0 || f < 0 || strings.HasPrefix(frac, "-") {
-		return 0, false
-	}
-	return w*100 + f, true
-}
-
 // cataloguePageData is what the public tree page shows.
 type cataloguePageData struct {
 	Version   *models.CatalogueVersion
@@ -444,7 +422,7 @@ func itemForm(c *gin.Context) (in models.CatalogueItemInput, form map[string]str
 	in.Year, _ = strconv.Atoi(strings.TrimSpace(form["year"]))
 	// A malformed price becomes -1, which the model refuses after checking
 	// the caller, so a refusal is never an input error first.
-	if fen, ok := parseYuan(form["guide_price_yuan"]); ok {
+	if fen, bad := parseMoney(form["guide_price_yuan"]); bad == "" {
 		in.GuidePriceFen = fen
 	} else {
 		in.GuidePriceFen = -1

@@ -133,9 +133,9 @@ func TestBrowserTenderJourney(t *testing.T) {
 		"#f-service_start": "2026-04-01", "#f-service_end": "2027-03-31",
 		"#f-targets-0-indicator": "service_hours", "#f-targets-0-value": "2000",
 		"#f-targets-1-indicator": "children_served", "#f-targets-1-value": "500",
-		"#f-criteria-0-key": "plan", "#f-criteria-0-name": "服务方案", "#f-criteria-0-max_points": "40",
-		"#f-criteria-1-key": "team", "#f-criteria-1-name": "团队配置", "#f-criteria-1-max_points": "30",
-		"#f-criteria-2-key": "experience", "#f-criteria-2-name": "服务经验", "#f-criteria-2-max_points": "10",
+		"#f-criteria-0-name": "服务方案", "#f-criteria-0-max_points": "40",
+		"#f-criteria-1-name": "团队配置", "#f-criteria-1-max_points": "30",
+		"#f-criteria-2-name": "服务经验", "#f-criteria-2-max_points": "10",
 		"#f-bid_deadline": tpLocalTime(w.now().Add(30 * time.Minute)),
 	})
 	u.fits("the tender form")
@@ -149,6 +149,7 @@ func TestBrowserTenderJourney(t *testing.T) {
 	base := fmt.Sprintf("/tenders/%d", id)
 	u.open(base)
 	u.submit("#publish")
+	u.submit("#confirm-submit") // publishing asks first
 	if st := u.text("#tender-status"); !strings.Contains(st, "已发布") {
 		t.Fatalf("status after publishing: %q", st)
 	}
@@ -179,6 +180,7 @@ func TestBrowserTenderJourney(t *testing.T) {
 		u.submit("#bid-save")
 		u.fits("the bid page")
 		u.submit("#bid-submit")
+		u.submit("#confirm-submit")
 		if st := u.text("#bid-status"); !strings.Contains(st, "已提交") {
 			t.Fatalf("agent%d's bid: %q", i+1, st)
 		}
@@ -211,7 +213,7 @@ func TestBrowserTenderJourney(t *testing.T) {
 	for _, bid := range bids {
 		byOrg[bid.OrganisationID] = bid.ID
 	}
-	keys := []string{"plan", "team", "experience"}
+	keys := []string{"criterion_1", "criterion_2", "criterion_3"} // made from the names
 	for i := range w.experts {
 		u = b.as(fmt.Sprintf("expert%d", i+1), base+"/review")
 		u.do(chromedp.WaitVisible(css("#declare-form")))

@@ -94,7 +94,7 @@ func (s *Server) tenderFormChoices(ctx context.Context, a *models.Actor, lang, r
 				inds[ind.Key] = true
 				label := localName(lang, ind.Name, ind.NameEn)
 				if ind.Unit != "" {
-					label += "（" + ind.Unit + "）"
+					label += pageFmt{lang: lang}.Paren(s.unit(lang, ind.Unit))
 				}
 				d.Indicators = append(d.Indicators, choice{ind.Key, label})
 			}
@@ -107,17 +107,18 @@ func (s *Server) tenderFormChoices(ctx context.Context, a *models.Actor, lang, r
 // the form row of each budget line, target and criterion kept (blank rows
 // are skipped), so that the model's errors land on the rows typed in.
 type tenderForm struct {
-	In                      models.TenderInput
-	Typed                   map[string]string
-	Budget, Targets, Crit   []int
-	DeadlineTyped, BadMoney bool
+	In                    models.TenderInput
+	Typed                 map[string]string
+	Budget, Targets, Crit []int
+	DeadlineTyped         bool
+	BadMoney              map[string]string // form field → the money parser's code
 }
 
 var tenderFields = []string{"title", "region", "catalogue_code", "catalogue_year", "method", "evaluation", "service_start",
 	"service_end", "price_weight", "bid_deadline", "invited", "notice"}
 
 func readTenderForm(c *gin.Context) tenderForm {
-	f := tenderForm{Typed: map[string]string{}}
+	f := tenderForm{Typed: map[string]string{}, BadMoney: map[string]string{}}
 	for _, k := range tenderFields {
 		f.Typed[k] = c.PostForm(k)
 	}
@@ -137,9 +138,9 @@ func readTenderForm(c *gin.Context) tenderForm {
 		if src == "" && strings.TrimSpace(amount) == "" {
 			continue
 		}
-		fen, ok := parseYuan(amount)
-		if !ok {
-			fen = -1
+		fen, code := parseMoney(amount)
+		if code != "" {
+			fen, f.BadMoney[p+"amount"] = -1, code // the model refuses it; the parser says why
 		}
 		in.Budget = append(in.Budget, models.BudgetLine{Source: src, AmountFen: fen})
 		f.Budget = append(f.Budget, i)
@@ -172,6 +173,7 @@ func readTenderForm(c *gin.Context) tenderForm {
 		in.Criteria = append(in.Criteria, models.Criterion{Key: key, Name: name, MaxPoints: formInt(pts, 0)})
 		f.Crit = append(f.Crit, i)
 	}
+	criterionKeys(in.Criteria)
 	for _, part := range strings.FieldsFunc(f.Typed["invited"], func(r rune) bool { return r == ',' || r == '，' || r == ' ' || r == '\n' }) {
 		id, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
 		if err != nil {
@@ -181,6 +183,24 @@ func readTenderForm(c *gin.Context) tenderForm {
 	}
 	f.In = in
 	return f
+}
+
+// criterionKeys makes the key of each criterion typed with only a name:
+// criterion_1, criterion_2, … after the highest such key kept (a kept key
+// comes back from the form, so keys stay stable on edit).
+func criterionKeys(list []models.Criterion) {
+	next := 1
+	for _, c := range list {
+		if n, err := strconv.Atoi(strings.TrimPrefix(c.Key, "criterion_")); err == nil && strings.HasPrefix(c.Key, "criterion_") && n >= next {
+			next = n + 1
+		}
+	}
+	for i := range list {
+		if list[i].Key == "" {
+			list[i].Key = "criterion_" + strconv.Itoa(next)
+			next++
+		}
+	}
 }
 
 // formErr renames the model's fields to the form's.
@@ -200,6 +220,7 @@ func (f tenderForm) formErr(err error) error {
 		}
 		return field
 	})
+	err = moneyErrors(err, f.BadMoney)
 	// A deadline typed but not understood is a format error, not a
 	// missing one.
 	if e, ok := models.AsError(err); ok && f.DeadlineTyped {
@@ -270,6 +291,10 @@ func (s *Server) tenderFormPage(c *gin.Context, status int, t *models.Tender, fo
 		}
 	}
 	p := &page{Title: s.msgs.T(lang, title), Form: form, Errors: map[string]string{}, Data: d}
+	if err := s.loadRegionNames(ctx, p, form["region"]); err != nil {
+		fail(c, err)
+		return
+	}
 	if ferr != nil {
 		p.Errors, p.Error = s.rangeFormErrors(lang, ferr)
 		known := map[string]string{"budget": "", "criteria": "", "targets": ""}
@@ -279,7 +304,7 @@ func (s *Server) tenderFormPage(c *gin.Context, status int, t *models.Tender, fo
 		for _, group := range []struct {
 			rows   []string
 			inputs []string
-		}{{d.Budget, []string{".source", ".amount"}}, {d.Targets, []string{".indicator", ".value"}}, {d.Criteria, []string{".key", ".name", ".max_points"}}} {
+		}{{d.Budget, []string{".source", ".amount"}}, {d.Targets, []string{".indicator", ".value"}}, {d.Criteria, []string{".name", ".max_points"}}} {
 			for _, r := range group.rows {
 				for _, in := range group.inputs {
 					known[r+in] = ""
@@ -320,12 +345,30 @@ func (s *Server) pageEditTender(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	t, err := s.store.ManagedTender(c.Request.Context(), policy.ActorFrom(c), id)
+	ctx, a := c.Request.Context(), policy.ActorFrom(c)
+	if c.Query("check") != "publish" {
+		t, err := s.store.ManagedTender(ctx, a, id)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		s.tenderFormPage(c, http.StatusOK, t, tenderValues(t), nil)
+		return
+	}
+	// From a refused publish: the fields it names are marked (the form's
+	// rows are the stored ones, so only the amount's name differs).
+	t, refusal, err := s.store.PublishCheck(ctx, a, id)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	s.tenderFormPage(c, http.StatusOK, t, tenderValues(t), nil)
+	refusal = renameFields(refusal, func(f string) string {
+		if strings.HasPrefix(f, "budget[") {
+			return strings.Replace(f, ".amount_fen", ".amount", 1)
+		}
+		return f
+	})
+	s.tenderFormPage(c, http.StatusOK, t, tenderValues(t), refusal)
 }
 
 func (s *Server) pageUpdateTender(c *gin.Context) {
@@ -366,7 +409,19 @@ func (s *Server) pagePublishTender(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	_, err = s.store.PublishTender(c.Request.Context(), policy.ActorFrom(c), id)
+	ctx, a := c.Request.Context(), policy.ActorFrom(c)
+	// Ask first only when publishing would go ahead: a tender out of reach
+	// answers as on reading it, and a refusal (fields to fix, not a draft)
+	// comes from the model at once, without a question before it.
+	t, refusal, err := s.store.PublishCheck(ctx, a, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if refusal == nil && t.Status == models.TenderDraft && !s.askFirst(c, "confirm.publish_tender", tenderURL(id, "")) {
+		return
+	}
+	_, err = s.store.PublishTender(ctx, a, id)
 	s.tenderDone(c, "publish", err, nil, "tender.published")
 }
 

@@ -172,14 +172,13 @@ func TestTenderFormKeepsInputAndShowsFieldErrors(t *testing.T) {
 	form.Set("criteria[0].key", "")
 	form.Set("criteria[0].name", "")
 	form.Set("criteria[0].max_points", "")
-	form.Set("criteria[3].key", "Plan")
 	form.Set("criteria[3].name", "服务方案")
 	form.Set("criteria[3].max_points", "40")
 	status, _, body := w.buyer.tpPost("/tenders", form)
 	if status != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d\n%s", status, tpText(body))
 	}
-	for _, name := range []string{"budget[1].source", "budget[2].amount", "targets[1].indicator", "price_weight", "service_end", "bid_deadline", "criteria[3].key"} {
+	for _, name := range []string{"budget[1].source", "budget[2].amount", "targets[1].indicator", "price_weight", "service_end", "bid_deadline"} {
 		if !tpInvalid(body, name) {
 			t.Errorf("%s is not marked invalid", name)
 		}
@@ -190,13 +189,13 @@ func TestTenderFormKeepsInputAndShowsFieldErrors(t *testing.T) {
 		}
 	}
 	text := tpText(body)
-	for _, want := range []string{"不能重复", "须大于 0", "不是目录事项 C0603 的绩效指标", "取值范围 10–30", "须晚于开始日期", "请输入有效的日期和时间",
-		"以小写字母开头", "合计须为 100，当前为 115", "请更正标出的字段"} {
+	for _, want := range []string{"不能重复", "最多 2 位小数", "不是目录事项 C0603 的绩效指标", "取值范围 10–30", "须晚于开始日期", "请输入有效的日期和时间",
+"合计须为 100，当前为 115", "请更正标出的字段"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the page lacks %q", want)
 		}
 	}
-	for _, want := range []string{`value="兴宁区困境儿童关爱服务项目"`, `value="12.345"`, `value="next week"`, `value="Plan"`, `value="200,000"`} {
+	for _, want := range []string{`value="兴宁区困境儿童关爱服务项目"`, `value="12.345"`, `value="next week"`, `value="200,000"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the page lost %s", want)
 		}
@@ -265,7 +264,7 @@ func TestTenderPagesJourney(t *testing.T) {
 	loc := buyer.tpMustPost("/tenders", tpFormValues("兴宁区困境儿童关爱服务项目", w.now().Add(30*time.Minute)))
 	id := tpID(t, loc, "/tenders/")
 	base := fmt.Sprintf("/tenders/%d", id)
-	if loc := buyer.tpMustPost(base+"/publish", nil); !strings.Contains(loc, "done=tender.published") {
+	if loc := buyer.tpMustPost(base+"/publish", tpConfirmed); !strings.Contains(loc, "done=tender.published") {
 		t.Fatalf("publish redirect %s", loc)
 	}
 	// The agencies find it among their city's open tenders.
@@ -316,7 +315,7 @@ func TestTenderPagesJourney(t *testing.T) {
 				t.Fatal("the bid page does not list the file")
 			}
 		}
-		if loc := a.tpMustPost(base+"/bid/submit", nil); !strings.Contains(loc, "done=bid.submitted") {
+		if loc := a.tpMustPost(base+"/bid/submit", tpConfirmed); !strings.Contains(loc, "done=bid.submitted") {
 			t.Fatalf("submit redirect %s", loc)
 		}
 		w.advance(time.Minute)

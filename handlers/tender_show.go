@@ -28,6 +28,7 @@ type tenderListData struct {
 	Statuses  []string
 	CanCreate bool
 	Staff     bool
+	Regions   regionPicker // the filter's region picker
 }
 
 // pageTenders lists tenders. An agency that has not filtered sees the open
@@ -51,9 +52,24 @@ func (s *Server) pageTenders(c *gin.Context) {
 	if f.Mine {
 		title = "tender.mine_title"
 	}
-	s.html(c, http.StatusOK, "tender_list", &page{Title: s.msgs.T(langOf(c), title),
+	lang := langOf(c)
+	pick, err := s.regionPicker(ctx, lang, s.msgs.T(lang, "region.any"), false, anyRegion)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	p := &page{Title: s.msgs.T(lang, title), Form: map[string]string{"region": f.Region},
 		Data: &tenderListData{pageFmt: s.pageFmt(c), List: list, Filter: f, Statuses: tenderStatuses,
-			CanCreate: a.CanAnywhere("tender:manage"), Staff: a.CanAnywhere("tender:manage")}})
+			CanCreate: a.CanAnywhere("tender:manage"), Staff: a.CanAnywhere("tender:manage"), Regions: pick}}
+	codes := make([]string, 0, len(list.Items))
+	for _, t := range list.Items {
+		codes = append(codes, t.RegionCode)
+	}
+	if err := s.loadRegionNames(ctx, p, codes...); err != nil {
+		fail(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "tender_list", p)
 }
 
 // What every view of a tender shows.
@@ -126,7 +142,69 @@ type tenderShowData struct {
 	Past       bool // the deadline has passed
 	Failed     string
 	Loose      []string
-	Confirm    *confirmStep // the cancellation, to confirm
+	Confirm    *confirmStep        // the cancellation, to confirm
+	Problems   []fieldLink         // a refused publish: the fields to fix, linked on the edit page
+	Standing   *models.OrgStanding // a bidder's organisation that may not bid now
+}
+
+// fieldLink is a field a refused publish names, with the anchor of its
+// input on the edit page.
+type fieldLink struct{ Field, Label, Message, Anchor string }
+
+// publishProblems lists the fields a refused publish names, each with its
+// label and the id of its input on the edit form (budget[0].amount_fen is
+// f-budget-0-amount; a whole group is its fieldset).
+func (s *Server) publishProblems(lang string, err error, msgs map[string]string) []fieldLink {
+	e, ok := models.AsError(err)
+	if !ok {
+		return nil
+	}
+	groups := map[string]string{"budget": "budget-lines", "targets": "target-rows", "criteria": "criteria-rows"}
+	seen := map[string]bool{}
+	var out []fieldLink
+	for _, f := range e.Fields {
+		if seen[f.Field] {
+			continue
+		}
+		seen[f.Field] = true
+		group, rest, row := f.Field, "", ""
+		if i := strings.IndexByte(f.Field, '['); i > 0 {
+			group = f.Field[:i]
+			row, rest, _ = strings.Cut(f.Field[i+1:], "]")
+		}
+		l := fieldLink{Field: f.Field, Label: s.msgs.T(lang, "tender.field."+group), Message: msgs[f.Field]}
+		switch {
+		case row != "":
+			n, _ := strconv.Atoi(row)
+			l.Label += " " + strconv.Itoa(n+1)
+			l.Anchor = "f-" + group + "-" + row + "-" + strings.TrimSuffix(strings.TrimPrefix(rest, "."), "_fen")
+			if rest == "" {
+				l.Anchor = groups[group]
+			}
+		case groups[group] != "":
+			l.Anchor = groups[group]
+		default:
+			l.Anchor = "f-" + group
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// Colon, Sep, Enum and Paren are the page language's punctuation: full
+// width in Chinese, ASCII in English.
+func (f pageFmt) Colon() string { return f.punct("：", ": ") }
+func (f pageFmt) Sep() string   { return f.punct("；", "; ") }
+func (f pageFmt) Enum() string  { return f.punct("、", ", ") }
+func (f pageFmt) Paren(s string) string {
+	return f.punct("（", " (") + s + f.punct("）", ")")
+}
+
+func (f pageFmt) punct(zh, en string) string {
+	if f.lang == "en" {
+		return en
+	}
+	return zh
 }
 
 // changeValue shows an amended field's value in lang: a deadline in
@@ -172,7 +250,7 @@ func (s *Server) changeValue(lang, field, v string) string {
 	if len(parts) == 0 {
 		return s.msgs.T(lang, "tender.none")
 	}
-	return strings.Join(parts, "；")
+	return strings.Join(parts, f.Sep())
 }
 
 // amendmentView is an amendment as the tender page shows it.
@@ -212,7 +290,7 @@ func (s *Server) tenderPage(c *gin.Context, status int, failed string, ferr erro
 	t := v.Tender
 	d := &tenderShowData{pageFmt: s.pageFmt(c), tenderFacts: tenderFactsOf(lang, v.TenderFacts), Failed: failed,
 		Enquiries: v.Enquiries, Amendments: s.amendmentViews(lang, v.Amendments), Result: v.Result, Manage: v.Manage,
-		Editable: v.Editable, Bidder: v.Bidder, CanAsk: v.CanAsk, OnPanel: v.OnPanel, Past: v.Past}
+		Editable: v.Editable, Bidder: v.Bidder, CanAsk: v.CanAsk, OnPanel: v.OnPanel, Past: v.Past, Standing: v.Standing}
 	if d.Failure = t.Failure(); d.Failure != nil {
 		d.Failure.Message = s.failureMessage(lang, d.Failure)
 	}
@@ -226,7 +304,16 @@ func (s *Server) tenderPage(c *gin.Context, status int, failed string, ferr erro
 			d.Confirm.Why, d.Confirm.Notice = s.msgs.T(lang, "tender.confirm_cancel_why_draft"), ""
 		}
 		p.Errors, p.Error = s.rangeFormErrors(lang, ferr)
-		d.Loose = looseErrors(p.Errors, map[string]string{"question": "", "answer": "", "reason": ""})
+		if failed == "publish" {
+			// Each field named links to its input on the edit page.
+			d.Problems = s.publishProblems(lang, ferr, p.Errors)
+		} else {
+			d.Loose = looseErrors(p.Errors, map[string]string{"question": "", "answer": "", "reason": ""})
+		}
+	}
+	if err := s.loadRegionNames(c.Request.Context(), p, t.RegionCode); err != nil {
+		fail(c, err)
+		return
 	}
 	s.html(c, status, "tender_show", p)
 }
@@ -263,7 +350,12 @@ func (s *Server) pageTenderNotice(c *gin.Context) {
 	if d.Failure = t.Failure(); d.Failure != nil {
 		d.Failure.Message = s.failureMessage(langOf(c), d.Failure)
 	}
-	s.html(c, http.StatusOK, "tender_notice", &page{Title: t.Title, Data: d})
+	p := &page{Title: t.Title, Data: d}
+	if err := s.loadRegionNames(c.Request.Context(), p, t.RegionCode); err != nil {
+		fail(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "tender_notice", p)
 }
 
 func (s *Server) pageAsk(c *gin.Context) {

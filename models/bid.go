@@ -161,6 +161,10 @@ func (s *Store) biddingTender(tx *gorm.DB, a *Actor, tenderID, orgID int64, even
 		return nil, Fail(ErrConflict, "err.deadline_passed", "the tender is "+t.Status+": bids are accepted only while it is published, before the deadline")
 	}
 	if err := s.OrganisationCanBid(tx, orgID, s.now()); err != nil {
+		// An enquiry has its own words: the organisation may not ask yet.
+		if e, ok := AsError(err); ok && event == "ask" && e.Key == "err.org_cannot_bid" {
+			return nil, Fail(e.Kind, "err.org_cannot_ask", e.Detail)
+		}
 		return nil, err
 	}
 	return t, nil

@@ -63,7 +63,8 @@ type TenderView struct {
 	Bidder     bool    // a member of an organisation that may bid on it
 	CanAsk     bool
 	OnPanel    bool
-	Past       bool // the deadline has passed
+	Past       bool         // the deadline has passed
+	Standing   *OrgStanding // a bidder's organisation that may not bid now
 }
 
 // TenderPage reads a tender's page.
@@ -91,6 +92,9 @@ func (s *Store) TenderPage(ctx context.Context, a *Actor, tenderID int64) (*Tend
 		if a.OrganisationID != nil && a.CanAnywhere("bid:write") {
 			v.Bidder = !t.Rule().Invited || slices.Contains(t.Invited, *a.OrganisationID)
 			v.CanAsk = v.Bidder && tenderLifecycle.Allows("ask", t.Status) && t.Rule().Enquiries
+			if v.Standing, err = r.orgStanding(ctx, a); err != nil {
+				return err
+			}
 		}
 		if a.CanAnywhere("bid:score") {
 			_, m, err := r.Membership(ctx, a, tenderID)
@@ -137,6 +141,51 @@ type BidView struct {
 	Result       *Result // once awarded
 	Challenges   []Challenge
 	CanChallenge bool
+	Standing     *OrgStanding // nil: the organisation may bid
+}
+
+// OrgStanding is why the caller's organisation may not bid now: its
+// status and the reason staff gave, for the bid pages to say so.
+type OrgStanding struct {
+	Status, Reason, Until string
+}
+
+// orgStanding is the caller's organisation's standing, nil when it may bid
+// (or the caller is in no organisation).
+func (s *Store) orgStanding(ctx context.Context, a *Actor) (*OrgStanding, error) {
+	if a.OrganisationID == nil {
+		return nil, nil
+	}
+	if err := s.OrganisationCanBid(s.DB.WithContext(ctx), *a.OrganisationID, s.now()); err == nil {
+		return nil, nil
+	} else if !errors.Is(err, ErrConflict) {
+		return nil, err
+	}
+	o, err := s.orgByID(s.DB.WithContext(ctx), *a.OrganisationID)
+	if err != nil {
+		return nil, err
+	}
+	return &OrgStanding{Status: o.Status, Reason: o.StatusReason, Until: o.BlacklistedUntil}, nil
+}
+
+// MyBidsView is the agency's list of its bids.
+type MyBidsView struct {
+	Bids     []BidSummary
+	Standing *OrgStanding
+}
+
+// MyBidsPage reads the caller's organisation's bids and its standing.
+func (s *Store) MyBidsPage(ctx context.Context, a *Actor) (*MyBidsView, error) {
+	v := &MyBidsView{}
+	err := s.read(ctx, func(r *Store) error {
+		var err error
+		if v.Bids, err = r.OwnBids(ctx, a); err != nil {
+			return err
+		}
+		v.Standing, err = r.orgStanding(ctx, a)
+		return err
+	})
+	return v, err
 }
 
 // BidPage reads the caller's organisation's bid on a tender.
@@ -164,7 +213,11 @@ func (s *Store) BidPage(ctx context.Context, a *Actor, tenderID int64) (*BidView
 		if o, err := r.Organisation(ctx, a, *a.OrganisationID); err == nil {
 			v.Roster = o.Staff
 		}
-		open := tenderLifecycle.Allows("bid", t.Status)
+		if v.Standing, err = r.orgStanding(ctx, a); err != nil {
+			return err
+		}
+		// An organisation that may not bid is not offered the bid form.
+		open := tenderLifecycle.Allows("bid", t.Status) && v.Standing == nil
 		v.Editable = open && (b == nil || bidLifecycle.Allows("edit", b.Status))
 		v.CanSubmit = open && b != nil && bidLifecycle.Allows("submit", b.Status)
 		v.CanWithdraw = open && b != nil && bidLifecycle.Allows("withdraw", b.Status)
@@ -352,4 +405,27 @@ func (s *Store) ContractPage(ctx context.Context, a *Actor, contractID int64) (*
 		return nil
 	})
 	return v, err
+}
+
+// PublishCheck reads a managed draft and what publishing it now would
+// refuse (an Invalid error; nil when it would publish), for the edit page
+// to mark the fields a refused publish named.
+func (s *Store) PublishCheck(ctx context.Context, a *Actor, id int64) (*Tender, error, error) {
+	var t *Tender
+	var refusal error
+	err := s.read(ctx, func(r *Store) error {
+		var err error
+		if t, err = r.ManagedTender(ctx, a, id); err != nil {
+			return err
+		}
+		if t.Status != TenderDraft {
+			return nil
+		}
+		fe, err := r.publishRefusal(ctx, r.DB, t, r.now())
+		if len(fe) > 0 {
+			refusal = Invalid(fe...)
+		}
+		return err
+	})
+	return t, refusal, err
 }

@@ -780,6 +780,25 @@ func (s *Store) UpdateTender(ctx context.Context, a *Actor, id int64, apply func
 // errNothingAmended rolls back an amendment that changes nothing.
 var errNothingAmended = errors.New("nothing amended")
 
+// publishRefusal is what publishing the draft at now refuses: its fields
+// as checked on save and a deadline that leaves the method's minimum
+// bidding period. The edit page reads it too, to mark those fields.
+func (s *Store) publishRefusal(ctx context.Context, db *gorm.DB, t *Tender, now time.Time) ([]FieldError, error) {
+	in := t.Input()
+	fe, _, err := s.checkTender(ctx, &in)
+	if err != nil {
+		return nil, err
+	}
+	earliest, err := s.minBidEnd(db, t.Rule(), now)
+	if err != nil {
+		return nil, err
+	}
+	if t.BidDeadline.Before(earliest) || !t.BidDeadline.After(now) {
+		fe = append(fe, periodField("min_period", t.Rule().MinBidPeriod, s.Settings.MinBidPeriod))
+	}
+	return fe, nil
+}
+
 // PublishTender makes a draft's notice public. The deadline must leave the
 // method's minimum bidding period.
 func (s *Store) PublishTender(ctx context.Context, a *Actor, id int64) (*Tender, error) {
@@ -792,18 +811,10 @@ func (s *Store) PublishTender(ctx context.Context, a *Actor, id int64) (*Tender,
 		if _, err := tenderLifecycle.Next("publish", t.Status); err != nil {
 			return err
 		}
-		in := t.Input()
-		fe, _, err := s.checkTender(ctx, &in)
-		if err != nil {
-			return err
-		}
 		now := s.now()
-		earliest, err := s.minBidEnd(tx, t.Rule(), now)
+		fe, err := s.publishRefusal(ctx, tx, t, now)
 		if err != nil {
 			return err
-		}
-		if t.BidDeadline.Before(earliest) || !t.BidDeadline.After(now) {
-			fe = append(fe, periodField("min_period", t.Rule().MinBidPeriod, s.Settings.MinBidPeriod))
 		}
 		if len(fe) > 0 {
 			return Invalid(fe...)

@@ -148,8 +148,8 @@ func TestBrowserTenderJourney(t *testing.T) {
 	id := tpID(t, parsed.Path, "/tenders/")
 	base := fmt.Sprintf("/tenders/%d", id)
 	u.open(base)
-	u.submit("#publish")
-	u.submit("#confirm-submit") // publishing asks first
+	u.do(chromedp.Click(css("#publish")), chromedp.WaitVisible(css("#confirm-form"))) // publishing asks first
+	u.submit("#confirm-submit")
 	if st := u.text("#tender-status"); !strings.Contains(st, "已发布") {
 		t.Fatalf("status after publishing: %q", st)
 	}
@@ -179,7 +179,7 @@ func TestBrowserTenderJourney(t *testing.T) {
 			fmt.Sprintf("#f-role-%d", w.staff[i]): "项目主管"})
 		u.submit("#bid-save")
 		u.fits("the bid page")
-		u.submit("#bid-submit")
+		u.do(chromedp.Click(css("#bid-submit")), chromedp.WaitVisible(css("#confirm-form")))
 		u.submit("#confirm-submit")
 		if st := u.text("#bid-status"); !strings.Contains(st, "已提交") {
 			t.Fatalf("agent%d's bid: %q", i+1, st)

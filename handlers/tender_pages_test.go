@@ -190,7 +190,7 @@ func TestTenderFormKeepsInputAndShowsFieldErrors(t *testing.T) {
 	}
 	text := tpText(body)
 	for _, want := range []string{"不能重复", "最多 2 位小数", "不是目录事项 C0603 的绩效指标", "取值范围 10–30", "须晚于开始日期", "请输入有效的日期和时间",
-"合计须为 100，当前为 115", "请更正标出的字段"} {
+		"合计须为 100，当前为 115", "请更正标出的字段"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the page lacks %q", want)
 		}

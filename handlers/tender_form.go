@@ -291,9 +291,12 @@ func (s *Server) tenderFormPage(c *gin.Context, status int, t *models.Tender, fo
 		}
 	}
 	p := &page{Title: s.msgs.T(lang, title), Form: form, Errors: map[string]string{}, Data: d}
-	if err := s.loadRegionNames(ctx, p, form["region"]); err != nil {
-		fail(c, err)
-		return
+	// An edit shows the tender's region (stored, never typed) by name.
+	if t != nil {
+		if err := s.loadRegionNames(ctx, p, t.RegionCode); err != nil {
+			fail(c, err)
+			return
+		}
 	}
 	if ferr != nil {
 		p.Errors, p.Error = s.rangeFormErrors(lang, ferr)

@@ -216,7 +216,7 @@ func (s *Server) changeValue(lang, field, v string) string {
 	switch field {
 	case "bid_deadline":
 		if at, err := time.Parse(time.RFC3339, v); err == nil {
-			return f.Time(at) + " " + s.msgs.T(lang, "tender.china_time")
+			return s.beijing(at, lang)
 		}
 	case "evaluation":
 		return s.msgs.T(lang, "tender.eval."+v)

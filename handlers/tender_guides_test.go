@@ -283,3 +283,29 @@ func TestCriteriaTakeOnlyAName(t *testing.T) {
 		t.Fatalf("keys after edit: %s, want %s", got, want)
 	}
 }
+
+// TestTenderPagesWordsAndClock: region names (not codes) on the list, the
+// tender page and its notice; the list filters by a region picker; every
+// time is in Beijing time and says so; English mode uses ASCII punctuation.
+func TestTenderPagesWordsAndClock(t *testing.T) {
+	w := newTPWorld(t)
+	deadline := w.now().Add(time.Hour)
+	_, base := w.tpPublished("兴宁区困境儿童关爱服务项目", deadline)
+	bj := deadline.In(models.ChinaZone).Format("2006-01-02 15:04")
+	list := w.buyer.tpPage("/tenders?region=450102")
+	if !strings.Contains(list, `<select id="f-region" name="region" class="region-select"`) || !strings.Contains(list, `<option value="450102" selected>`) ||
+		!strings.Contains(list, `<span data-region="450102">南宁市 兴宁区</span>`) || !strings.Contains(list, bj+" 北京时间") {
+		t.Fatalf("the tender list: %s", tpText(list))
+	}
+	for _, path := range []string{base, base + "/notice"} {
+		p := w.buyer.tpPage(path)
+		if !strings.Contains(tpText(p), "南宁市 兴宁区") || strings.Contains(p, "(450102)") || !strings.Contains(p, bj+" 北京时间") {
+			t.Errorf("%s shows the region's code or an unlabelled time: %s", path, tpText(p))
+		}
+	}
+	w.buyer.do("GET", "/lang/en?next=/", nil)
+	notice := tpText(w.buyer.tpPage(base + "/notice"))
+	if !strings.Contains(notice, bj+" Beijing time") || strings.ContainsAny(notice[strings.Index(notice, "Comprehensive"):], "：；（）、") {
+		t.Errorf("the English notice: %s", notice)
+	}
+}

@@ -18,12 +18,11 @@ import (
 // PORTAL_SCREENSHOTS when set, else the test's temp dir) to be looked at.
 func TestBrowserTenderScreens(t *testing.T) {
 	w := newTPWorld(t)
-	id, base := w.tpPublished("兴宁区困境儿童关爱服务项目", w.now().Add(2*time.Hour))
+	_, base := w.tpPublished("兴宁区困境儿童关爱服务项目", w.now().Add(2*time.Hour))
 	w.tpPublished("兴宁区社区老年人探访关爱服务项目（第二批，覆盖三个街道）", w.now().Add(3*time.Hour))
 	staff := fmt.Sprint(w.staff[0])
 	w.agents[0].tpMustPost(base+"/bid", url.Values{"price": {"250,000.00"}, "proposal": {"入户走访、个案管理、志愿者培训。"}, "team": {staff}, "role:" + staff: {"项目主管"}})
 	w.e.registerOrg("agent4", "450102")
-	_ = id
 
 	dir := os.Getenv("PORTAL_SCREENSHOTS")
 	if dir == "" {

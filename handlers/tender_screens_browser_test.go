@@ -23,6 +23,8 @@ func TestBrowserTenderScreens(t *testing.T) {
 	staff := fmt.Sprint(w.staff[0])
 	w.agents[0].tpMustPost(base+"/bid", url.Values{"price": {"250,000.00"}, "proposal": {"入户走访、个案管理、志愿者培训。"}, "team": {staff}, "role:" + staff: {"项目主管"}})
 	w.e.registerOrg("agent4", "450102")
+	draft := tpID(t, w.buyer.tpMustPost("/tenders", tpFormValues("兴宁区儿童督导员培训项目", w.now().Add(20*time.Minute))), "/tenders/")
+	w.advance(30 * time.Minute) // the draft's deadline has passed: publishing it is refused
 
 	dir := os.Getenv("PORTAL_SCREENSHOTS")
 	if dir == "" {
@@ -61,6 +63,11 @@ func TestBrowserTenderScreens(t *testing.T) {
 		shot(u, fmt.Sprintf("tender-list-buyer-%d", width), width)
 		u.open(base)
 		shot(u, fmt.Sprintf("tender-show-buyer-%d", width), width)
+		u.open(fmt.Sprintf("/tenders/%d", draft))
+		u.do(chromedp.Click(css("#publish")), chromedp.WaitVisible(css("#publish-problems")))
+		shot(u, fmt.Sprintf("tender-publish-refused-%d", width), width)
+		u.do(chromedp.Click(css("#publish-problems a")), chromedp.WaitVisible(css("#f-bid_deadline[aria-invalid=true]")))
+		shot(u, fmt.Sprintf("tender-edit-marked-%d", width), width)
 		a := b.as("agent1", "/tenders")
 		a.do(chromedp.EmulateViewport(width, 900))
 		a.open("/tenders")

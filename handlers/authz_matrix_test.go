@@ -165,9 +165,10 @@ var matrixRoutes = []matrixRoute{
 	{"POST", "/organisations/{myorg}/documents", nil, "anon=401 agency=400 *=403"},
 	{"GET", "/organisations/{myorg}/documents/{doc}", nil, "anon=303 procurement=200 supervisor=200 agency=200 *=404"},
 	{"POST", "/organisations/{fresh-pending}/verify", nil, "anon=401 procurement=200 procurement-other=404 *=403"},
-	{"POST", "/organisations/{pending}/reject", nil, "anon=401 procurement=200 procurement-other=404 *=403"},
-	{"POST", "/organisations/{org}/suspend", nil, "anon=401 procurement=200 procurement-other=403 *=403"},
-	{"POST", "/organisations/{org}/blacklist", nil, "anon=401 procurement=200 procurement-other=403 *=403"},
+	// Without a reason the form comes back before any question.
+	{"POST", "/organisations/{pending}/reject", nil, "anon=401 procurement=422 procurement-other=404 *=403"},
+	{"POST", "/organisations/{org}/suspend", nil, "anon=401 procurement=422 procurement-other=403 *=403"},
+	{"POST", "/organisations/{org}/blacklist", nil, "anon=401 procurement=422 procurement-other=403 *=403"},
 	// Tender pages: {tender} a tender of 4501 open for bids, {drafttender}
 	// a draft there, {tpenquiry} an unanswered enquiry on another of its
 	// tenders; bid 1 and challenge 1 exist nowhere (bid ids are random).

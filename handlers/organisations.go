@@ -344,7 +344,7 @@ func (s *Server) pageOrganisation(c *gin.Context) { s.orgPage(c, http.StatusOK, 
 // orgFormDone redirects back to the organisation page after a form, or
 // shows the page again with the form's errors.
 func (s *Server) orgFormDone(c *gin.Context, form string, err error, typed map[string]string, done string) {
-	if err != nil && refusedOnForm(err) && !onForm(err) {
+	if err != nil && refusedOnForm(err) {
 		status, _ := classify(err)
 		s.orgPage(c, status, form, err, typed)
 		return
@@ -471,18 +471,26 @@ func (s *Server) pageOrgEvent(event string) gin.HandlerFunc {
 			return
 		}
 		// Ask once the organisation is known to be within reach (404
-		// otherwise, as for reading it) and the step is offered to the
-		// caller; the answer carries the reason typed. A step not offered
-		// goes straight to the model, which says why on the page.
+		// otherwise, as for reading it), the step is offered to the caller
+		// and what was typed passes the model's check (else the form comes
+		// back with it); the answer carries the reason typed. A step not
+		// offered goes straight to the model, which says why on the page.
 		v, err := s.store.Organisation(c.Request.Context(), policy.ActorFrom(c), id)
 		if err != nil {
 			fail(c, err)
 			return
 		}
-		if slices.Contains(v.Events, event) && !s.askFirst(c, "confirm.org_"+event, "/organisations/"+strconv.FormatInt(id, 10)) {
-			return
+		typed := map[string]string{"reason": in.Reason, "until": in.Until}
+		if slices.Contains(v.Events, event) {
+			if err := s.store.CheckOrgStatusChange(event, in); err != nil {
+				s.orgFormDone(c, event, err, typed, "")
+				return
+			}
+			if !s.askFirst(c, "confirm.org_"+event, "/organisations/"+strconv.FormatInt(id, 10)) {
+				return
+			}
 		}
 		_, err = s.store.ChangeOrganisationStatus(c.Request.Context(), policy.ActorFrom(c), id, event, in)
-		s.orgFormDone(c, event, err, map[string]string{"reason": in.Reason, "until": in.Until}, "org.done_"+event)
+		s.orgFormDone(c, event, err, typed, "org.done_"+event)
 	}
 }

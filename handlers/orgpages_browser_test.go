@@ -11,11 +11,12 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestBrowserOrganisationReviewAsksFirst: staff reject an organisation
-// without a reason through its confirmation page, with no script of the
-// portal's, and the review form comes back with the error by the reason
-// box. Both pages are saved as screenshots at 1366 and 390 px (to
-// PORTAL_SCREENSHOTS when set, else the test's temp dir) to be looked at.
+// TestBrowserOrganisationReviewAsksFirst: staff reject an organisation,
+// with no script of the portal's: without a reason the review form comes
+// back with the error by the reason box; with one, a confirmation page
+// asks and carries it, and its answer rejects. Both pages are saved as
+// screenshots at 1366 and 390 px (to PORTAL_SCREENSHOTS when set, else
+// the test's temp dir) to be looked at.
 func TestBrowserOrganisationReviewAsksFirst(t *testing.T) {
 	e := newEnv(t)
 	ctx := newBrowser(t)
@@ -50,6 +51,12 @@ func TestBrowserOrganisationReviewAsksFirst(t *testing.T) {
 		chromedp.Navigate(e.srv.URL+"/organisations/"+itoa(id)),
 		chromedp.WaitVisible(css("#event-reject")),
 		chromedp.Click(css("#event-reject")),
+		chromedp.WaitVisible(css("#e-reason")),
+	)
+	shot("org-reject-error")
+	do(t, ctx,
+		chromedp.SendKeys(css("#f-reason"), "缺少登记证书，请补充后重新提交"),
+		chromedp.Click(css("#event-reject")),
 		chromedp.WaitVisible(css("#confirm-form")),
 	)
 	if msg := text(t, ctx, "#confirm-message"); !strings.Contains(msg, "驳回") {
@@ -59,9 +66,8 @@ func TestBrowserOrganisationReviewAsksFirst(t *testing.T) {
 	if st, _ := e.orgStatus(id); st != models.OrgPending {
 		t.Fatalf("asking changed the status to %s", st)
 	}
-	do(t, ctx, chromedp.Click(css("#confirm-submit")), chromedp.WaitVisible(css("#e-reason")))
-	shot("org-reject-error")
-	if st, _ := e.orgStatus(id); st != models.OrgPending {
-		t.Fatalf("a refused reject changed the status to %s", st)
+	do(t, ctx, chromedp.Click(css("#confirm-submit")), chromedp.WaitVisible(css("#org-facts")))
+	if st, reason := e.orgStatus(id); st != models.OrgRejected || reason != "缺少登记证书，请补充后重新提交" {
+		t.Fatalf("after the answer: %s %q", st, reason)
 	}
 }

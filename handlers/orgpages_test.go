@@ -73,14 +73,20 @@ func TestOrganisationStepsAskFirst(t *testing.T) {
 			t.Fatalf("%s: stored %s %q, want %s %q", step.event, st, reason, step.want, step.form.Get("reason"))
 		}
 	}
-	// A refusal after the answer comes back on the review form with the
-	// reason typed: blacklisting without a date.
+	// What the model refuses comes back on the review form with the reason
+	// typed, before any question (and after an answer all the same):
+	// blacklisting without a date.
 	other := e.registerOrg("other-one", "450103")
 	e.verifyOrg(other)
-	s, b := staff.form("/organisations/"+itoa(other)+"/blacklist", url.Values{"reason": {"串通投标"}, "confirm": {"yes"}})
-	if page := string(b); s != 422 || !strings.Contains(page, `id="review-form"`) || !strings.Contains(page, `id="e-until"`) ||
-		!strings.Contains(page, ">串通投标</textarea>") {
-		t.Fatalf("blacklist without a date: %d %s", s, b)
+	for _, answer := range []url.Values{{"reason": {"串通投标"}}, {"reason": {"串通投标"}, "confirm": {"yes"}}} {
+		s, b := staff.form("/organisations/"+itoa(other)+"/blacklist", answer)
+		if page := string(b); s != 422 || strings.Contains(page, `id="confirm-form"`) || !strings.Contains(page, `id="review-form"`) ||
+			!strings.Contains(page, `id="e-until"`) || !strings.Contains(page, ">串通投标</textarea>") {
+			t.Fatalf("blacklist without a date (%v): %d %s", answer, s, b)
+		}
+	}
+	if st, _ := e.orgStatus(other); st != models.OrgVerified {
+		t.Fatalf("a refused blacklist changed the status to %s", st)
 	}
 }
 

@@ -199,12 +199,12 @@ var matrixRoutes = []matrixRoute{
 	{"POST", "/tenders/{tender}/bids/1/disqualify", nil, "anon=401 procurement=404 procurement-other=404 *=403"},
 	{"POST", "/tenders/{tender}/panel", nil, "anon=401 procurement=409 procurement-other=403 *=403"},
 	{"POST", "/tenders/{tender}/credit-checks", nil, "anon=401 procurement=409 procurement-other=403 *=403"},
-	{"POST", "/tenders/{tender}/award", nil, "anon=401 procurement=409 procurement-other=403 *=403"},
+	{"POST", "/tenders/{tender}/award", nil, "anon=401 procurement=200 procurement-other=403 *=403"}, // the tender's staff are asked first
 	{"POST", "/tenders/{tender}/fail", nil, "anon=401 procurement=409 procurement-other=403 *=403"},
 	{"POST", "/api/v1/tenders/{tender}/fail", func(int) any { return map[string]any{"reason": "无可接受的投标", "confirm_end": true} },
 		"anon=401 procurement=409 procurement-other=403 *=403"},
 	{"POST", "/tenders/{tender}/challenges/1/answer", nil, "anon=401 procurement=404 procurement-other=404 *=403"},
-	{"POST", "/tenders/{tender}/contract", nil, "anon=401 procurement=409 procurement-other=403 *=403"},
+	{"POST", "/tenders/{tender}/contract", nil, "anon=401 procurement=200 procurement-other=403 *=403"}, // the tender's staff are asked first
 	{"POST", "/tenders/{tender}/declaration", nil, "anon=401 *=403"},
 	{"POST", "/tenders/{tender}/bids/1/score", nil, "anon=401 expert=404 expert-other=404 *=403"},
 	{"POST", "/tenders/{tender}/bids/1/compliance", nil, "anon=401 expert=404 expert-other=404 *=403"},

@@ -167,6 +167,7 @@ func (s *Server) routes(r *gin.Engine) {
 	s.organisationRoutes(r, api)
 	s.tenderRoutes(r, api)
 	s.calendarRoutes(r, api)
+	s.notificationRoutes(r, api)
 }
 
 func (s *Server) readyz(c *gin.Context) {

@@ -187,6 +187,7 @@ func (s *Store) AppointPanel(ctx context.Context, a *Actor, tenderID int64, expe
 		if out, err = s.panel(tx, t.ID); err != nil {
 			return err
 		}
+		s.notifyPanel(tx, t, current, out)
 		return s.audit(tx, a, "tender.panel", "tender", t.ID, t.RegionCode, current, out)
 	})
 	return out, err
@@ -693,6 +694,7 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 		if err := s.setStatus(tx, a, t, "award", map[string]any{"awarded_at": now, "winner_bid_id": first.ID}); err != nil {
 			return err
 		}
+		s.notifyAward(tx, t)
 		return s.audit(tx, a, "tender.ranking", "tender", t.ID, t.RegionCode, nil, out)
 	})
 	return out, err

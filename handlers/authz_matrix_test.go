@@ -217,6 +217,16 @@ var matrixRoutes = []matrixRoute{
 	{"POST", "/tenders/{tender}/declaration", nil, "anon=401 *=403"},
 	{"POST", "/tenders/{tender}/bids/1/score", nil, "anon=401 expert=404 expert-other=404 *=403"},
 	{"POST", "/tenders/{tender}/bids/1/compliance", nil, "anon=401 expert=404 expert-other=404 *=403"},
+	// The desk is every signed-in person's own; the notices are public.
+	{"GET", "/desk", nil, "anon=303 *=200"},
+	{"GET", "/api/v1/desk", nil, "anon=401 *=200"},
+	{"GET", "/notices", nil, "*=200"},
+	{"GET", "/notices?kind=award&region=4501&method=open_tender&q=x&from=2026-01-01&to=2026-12-31", nil, "*=200"},
+	{"GET", "/notices?kind=rumour", nil, "*=422"},
+	{"GET", "/api/v1/notices", nil, "*=200"},
+	{"GET", "/api/v1/notices?from=2026-13-01", nil, "*=422"},
+	{"GET", "/api/v1/notices/contracts/1", nil, "*=404"},
+	{"GET", "/notices/contracts/1", nil, "*=404"},
 }
 
 func parseWant(t *testing.T, spec string) map[string]int {

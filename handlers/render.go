@@ -362,6 +362,7 @@ var navLinks = []struct{ action, href, key string }{
 	{"org:review", "/organisations?status=pending", "nav.org_review"},
 	{"org:manage", "/my/organisation", "nav.my_org"},
 	{"tender:read", "/tenders", "nav.tenders"},
+	{"tender:read", "/notices", "nav.notices"},
 	{"workspace:bids", "/my/bids", "nav.my_bids"},
 	{"workspace:evaluations", "/my/evaluations", "nav.evaluations"},
 	{"contract:read", "/contracts", "nav.contracts"},
@@ -371,6 +372,9 @@ var navLinks = []struct{ action, href, key string }{
 // nav lists the links the caller's roles open.
 func (s *Server) nav(a *models.Actor, lang string) []navItem {
 	items := []navItem{{"/", s.msgs.T(lang, "nav.home")}}
+	if a.SignedIn() {
+		items = append(items, navItem{"/desk", s.msgs.T(lang, "nav.desk")})
+	}
 	for _, n := range navLinks {
 		if a.CanAnywhere(n.action) {
 			items = append(items, navItem{n.href, s.msgs.T(lang, n.key)})

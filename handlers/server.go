@@ -167,6 +167,8 @@ func (s *Server) routes(r *gin.Engine) {
 	s.organisationRoutes(r, api)
 	s.tenderRoutes(r, api)
 	s.calendarRoutes(r, api)
+	s.deskRoutes(r, api)
+	s.noticeRoutes(r, api)
 	s.notificationRoutes(r, api)
 }
 

@@ -187,11 +187,12 @@ var capabilities = []capability{
 type homeData struct {
 	Grants []models.Grant
 	Can    []capability
+	Latest *latestData // the newest public notices of each kind
 }
 
 func (s *Server) pageHome(c *gin.Context) {
 	a := policy.ActorFrom(c)
-	d := homeData{Grants: a.Grants}
+	d := homeData{Grants: a.Grants, Latest: s.latestNotices(c)}
 	if a.SignedIn() {
 		for _, cp := range capabilities {
 			if a.CanAnywhere(cp.Action) {

@@ -108,7 +108,7 @@ func (s *Store) reopenBids(tx *gorm.DB, a *Actor, t *Tender, now time.Time) erro
 	}
 	for i := range bids {
 		b := &bids[i]
-		to, err := transition(bidEvents, "bid", "reopen", b.Status)
+		to, err := bidLifecycle.Next("reopen", b.Status)
 		if err != nil {
 			return err
 		}

@@ -38,7 +38,7 @@ func (s *Store) AddBidAttachment(ctx context.Context, a *Actor, tenderID int64, 
 		return nil, err
 	}
 	db := s.DB.WithContext(ctx)
-	t, err := s.biddingTender(db, a, tenderID, orgID)
+	t, err := s.biddingTender(db, a, tenderID, orgID, "bid")
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -35,16 +34,19 @@ const DisqualifyCreditListed = "credit_listed" // a credit check found the organ
 
 var disqualifyTexts = map[string]string{DisqualifyCreditListed: "credit check: listed"}
 
-// bidEvents is the bid lifecycle: event → from → to.
-var bidEvents = map[string]map[string]string{
+// bidLifecycle is the bid lifecycle, on the effective status (a submitted
+// bid past its tender's deadline is valid, see effectiveBidStatus).
+var bidLifecycle = &Lifecycle{Object: "bid", Events: map[string]map[string]string{
 	"edit":       {BidDraft: BidDraft, BidWithdrawn: BidDraft},
 	"submit":     {BidDraft: BidSubmitted, BidWithdrawn: BidSubmitted},
 	"withdraw":   {BidSubmitted: BidWithdrawn},
 	"reopen":     {BidSubmitted: BidDraft}, // the tender was amended
+	"evaluate":   {BidValid: BidValid},     // scored or reviewed by the panel
+	"rank":       {BidValid: BidValid},
 	"disqualify": {BidValid: BidDisqualified},
 	"win":        {BidValid: BidWon},
 	"lose":       {BidValid: BidLost},
-}
+}}
 
 // Bid is one organisation's response to a tender. Price, proposal and team
 // are kept only in Sealed, encrypted, and opened for others only after the
@@ -145,8 +147,9 @@ func memberOrg(a *Actor) (int64, error) {
 	return *a.OrganisationID, nil
 }
 
-// biddingTender loads a tender the caller's organisation may bid on now.
-func (s *Store) biddingTender(tx *gorm.DB, a *Actor, tenderID, orgID int64) (*Tender, error) {
+// biddingTender loads a tender on which the caller's organisation may now
+// do event ("bid" or "ask").
+func (s *Store) biddingTender(tx *gorm.DB, a *Actor, tenderID, orgID int64, event string) (*Tender, error) {
 	t, err := s.visibleTender(tx, a, tenderID, true)
 	if err != nil {
 		return nil, err
@@ -154,7 +157,7 @@ func (s *Store) biddingTender(tx *gorm.DB, a *Actor, tenderID, orgID int64) (*Te
 	if t.Rule().Invited && !slices.Contains(t.Invited, orgID) {
 		return nil, Fail(ErrNotFound, "err.not_found", "tender not found")
 	}
-	if t.Status != TenderPublished {
+	if !tenderLifecycle.Allows(event, t.Status) {
 		return nil, Fail(ErrConflict, "err.deadline_passed", "the tender is "+t.Status+": bids are accepted only while it is published, before the deadline")
 	}
 	if err := s.OrganisationCanBid(tx, orgID, s.now()); err != nil {
@@ -225,7 +228,7 @@ func (s *Store) bidTx(ctx context.Context, a *Actor, tenderID int64, fn func(tx 
 		return err
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		t, err := s.biddingTender(tx, a, tenderID, orgID)
+		t, err := s.biddingTender(tx, a, tenderID, orgID, "bid")
 		if err != nil {
 			return err
 		}
@@ -248,7 +251,7 @@ func editable(b *Bid) error {
 	if b == nil {
 		return Fail(ErrNotFound, "err.not_found", "save the bid first")
 	}
-	if _, err := transition(bidEvents, "bid", "edit", b.Status); err != nil {
+	if _, err := bidLifecycle.Next("edit", b.Status); err != nil {
 		return Fail(ErrConflict, "err.bid_submitted", "withdraw the submitted bid before changing it")
 	}
 	return nil
@@ -306,7 +309,7 @@ func (s *Store) moveBid(ctx context.Context, a *Actor, tenderID int64, event str
 		if b == nil {
 			return Fail(ErrNotFound, "err.not_found", "no bid yet")
 		}
-		to, err := transition(bidEvents, "bid", event, b.Status)
+		to, err := bidLifecycle.Next(event, b.Status)
 		if err != nil {
 			return err
 		}
@@ -469,11 +472,11 @@ func (s *Store) disqualify(tx *gorm.DB, a *Actor, t *Tender, b *Bid, code, reaso
 	if code != "" {
 		reason = disqualifyTexts[code]
 	}
-	if _, err := transition(tenderEvents, "tender", "evaluate", t.Status); err != nil {
+	if _, err := tenderLifecycle.Next("evaluate", t.Status); err != nil {
 		return err
 	}
 	from := effectiveBidStatus(b.Status, t, s.now())
-	to, err := transition(bidEvents, "bid", "disqualify", from)
+	to, err := bidLifecycle.Next("disqualify", from)
 	if err != nil {
 		return err
 	}
@@ -491,19 +494,4 @@ func (s *Store) disqualify(tx *gorm.DB, a *Actor, t *Tender, b *Bid, code, reaso
 		done(b)
 	}
 	return s.endIfTooFewValid(tx, a, t, confirmEnd)
-}
-
-// sortRanking orders scored bids: final score down, then lower price,
-// then earlier submission.
-func sortRanking(bids []Bid) {
-	sort.SliceStable(bids, func(i, j int) bool {
-		a, b := bids[i], bids[j]
-		if *a.FinalScore != *b.FinalScore {
-			return *a.FinalScore > *b.FinalScore
-		}
-		if a.PriceFen != b.PriceFen {
-			return a.PriceFen < b.PriceFen
-		}
-		return a.SubmittedAt.Before(*b.SubmittedAt)
-	})
 }

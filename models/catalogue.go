@@ -29,21 +29,13 @@ const (
 	cataloguePublish = "publish"
 )
 
-// catalogueTransitions is the lifecycle of a catalogue version: editing its
+// catalogueLifecycle is the lifecycle of a catalogue version: editing its
 // items keeps a draft a draft, publishing freezes it. Any other (state,
 // event) is a conflict.
-var catalogueTransitions = map[[2]string]string{
-	{CatalogueDraft, catalogueEdit}:    CatalogueDraft,
-	{CatalogueDraft, cataloguePublish}: CataloguePublished,
-}
-
-func catalogueTransition(status, event string) (string, error) {
-	next, ok := catalogueTransitions[[2]string{status, event}]
-	if !ok {
-		return "", Fail(ErrConflict, "err.catalogue_published", "the catalogue version is "+status+" and cannot be changed")
-	}
-	return next, nil
-}
+var catalogueLifecycle = &Lifecycle{Object: "catalogue version", Key: "err.catalogue_published", Events: map[string]map[string]string{
+	catalogueEdit:    {CatalogueDraft: CatalogueDraft},
+	cataloguePublish: {CatalogueDraft: CataloguePublished},
+}}
 
 // DefaultCatalogueRegion is the province whose catalogue is meant when a
 // request names none.
@@ -247,7 +239,7 @@ func yearField(name string) FieldError {
 // SQLite needs no lock: its write transactions are serialised.
 func (s *Store) version(db *gorm.DB, province string, year int, lock bool) (*CatalogueVersion, error) {
 	q := db.Where("region_code = ? AND year = ?", province, year)
-	if lock && s.Dialect == Postgres {
+	if lock && s.Dialect == Postgres && !s.snapshot {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
 	var v CatalogueVersion
@@ -495,7 +487,7 @@ func (s *Store) EditableCatalogueVersion(ctx context.Context, a *Actor, q Catalo
 	if err != nil {
 		return nil, err
 	}
-	if _, err := catalogueTransition(v.Status, catalogueEdit); err != nil {
+	if _, err := catalogueLifecycle.Next(catalogueEdit, v.Status); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -571,7 +563,7 @@ func (s *Store) CreateCatalogueItem(ctx context.Context, a *Actor, in CatalogueI
 		if err != nil {
 			return err
 		}
-		if _, err := catalogueTransition(v.Status, catalogueEdit); err != nil {
+		if _, err := catalogueLifecycle.Next(catalogueEdit, v.Status); err != nil {
 			return err
 		}
 		fields, err := s.itemFields(&in)
@@ -655,7 +647,7 @@ func (s *Store) UpdateCatalogueItem(ctx context.Context, a *Actor, q CatalogueQu
 		if err != nil {
 			return err
 		}
-		if _, err := catalogueTransition(v.Status, catalogueEdit); err != nil {
+		if _, err := catalogueLifecycle.Next(catalogueEdit, v.Status); err != nil {
 			return err
 		}
 		before, err := s.item(tx, v, code)
@@ -858,7 +850,7 @@ func (s *Store) PublishCatalogueVersion(ctx context.Context, a *Actor, q Catalog
 		if err != nil {
 			return err
 		}
-		next, err := catalogueTransition(v.Status, cataloguePublish)
+		next, err := catalogueLifecycle.Next(cataloguePublish, v.Status)
 		if err != nil {
 			return err
 		}

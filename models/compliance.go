@@ -37,28 +37,10 @@ func (s *Store) ReviewCompliance(ctx context.Context, a *Actor, bidID int64, in 
 	note := strings.TrimSpace(in.Note)
 	var out *ComplianceReview
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var b Bid
-		if err := tx.First(&b, bidID).Error; err != nil {
-			return notFound(err, "bid")
-		}
-		t, err := s.visibleTender(tx, a, b.TenderID, true)
+		now := s.now()
+		b, t, err := s.expertBid(tx, a, bidID, EvalLowestPrice, now)
 		if err != nil {
 			return err
-		}
-		if !t.PastDeadline(s.now()) {
-			return Fail(ErrNotFound, "err.not_found", "bid not found")
-		}
-		if err := s.requireDeclaredExpert(tx, a, t); err != nil {
-			return err
-		}
-		if t.Evaluation != EvalLowestPrice {
-			return Fail(ErrConflict, "err.no_compliance", "a comprehensive-scoring tender is scored, not reviewed pass or fail")
-		}
-		if t.Status != TenderEvaluating {
-			return Fail(ErrConflict, "err.transition", "the tender is "+t.Status+", not evaluating")
-		}
-		if effectiveBidStatus(b.Status, t, s.now()) != BidValid {
-			return Fail(ErrConflict, "err.bid_not_valid", "only valid bids are reviewed")
 		}
 		var fe []FieldError
 		if in.Pass == nil {
@@ -77,7 +59,7 @@ func (s *Store) ReviewCompliance(ctx context.Context, a *Actor, bidID int64, in 
 		if err := tx.Where("bid_id = ? AND expert_id = ?", b.ID, a.UserID).Delete(&ComplianceReview{}).Error; err != nil {
 			return err
 		}
-		out = &ComplianceReview{BidID: b.ID, ExpertID: a.UserID, Pass: *in.Pass, Note: note, ReviewedAt: s.now()}
+		out = &ComplianceReview{BidID: b.ID, ExpertID: a.UserID, Pass: *in.Pass, Note: note, ReviewedAt: now}
 		if err := tx.Create(out).Error; err != nil {
 			return err
 		}

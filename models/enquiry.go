@@ -30,7 +30,7 @@ func (s *Store) Ask(ctx context.Context, a *Actor, tenderID int64, question stri
 	question = strings.TrimSpace(question)
 	var e *Enquiry
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		t, err := s.biddingTender(tx, a, tenderID, orgID)
+		t, err := s.biddingTender(tx, a, tenderID, orgID, "ask")
 		if err != nil {
 			return err
 		}
@@ -65,8 +65,8 @@ func (s *Store) AnswerEnquiry(ctx context.Context, a *Actor, id int64, answer st
 		if err != nil {
 			return Fail(ErrNotFound, "err.not_found", "enquiry not found")
 		}
-		if t.Status == TenderCancelled {
-			return Fail(ErrConflict, "err.transition", "the tender is cancelled")
+		if _, err := tenderLifecycle.Next("answer", t.Status); err != nil {
+			return err
 		}
 		if e.AnsweredAt != nil {
 			return Fail(ErrConflict, "err.answered", "the enquiry has been answered")

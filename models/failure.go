@@ -161,10 +161,10 @@ func (s *Store) FailTender(ctx context.Context, a *Actor, id int64, reason strin
 		if t, err = s.managedTender(tx, a, id); err != nil {
 			return err
 		}
-		if t.Status == TenderOpened {
+		if awaitsPanel(t) {
 			return Fail(ErrConflict, "err.panel_first", "appoint the panel and let it evaluate first")
 		}
-		if _, err := transition(tenderEvents, "tender", "fail", t.Status); err != nil {
+		if _, err := tenderLifecycle.Next("fail", t.Status); err != nil {
 			return err
 		}
 		code, params, err := s.unawardable(tx, t)

@@ -36,31 +36,18 @@ const (
 // OrgEvents lists the lifecycle events in the order pages offer them.
 var OrgEvents = []string{OrgVerify, OrgReject, OrgSuspend, OrgBlacklist}
 
-type orgTransition struct{ from, event string }
-
-// orgTransitions is the organisation lifecycle: (status, event) → status.
-// Every status change goes through it. A blacklist keeps the organisation
-// blacklisted after its end date until staff reinstate it with "verify", so
-// the end of a blacklist is a decision someone records, not a silent flip.
-// A rejection is final, except that a rejected applicant may be blacklisted.
-var orgTransitions = map[orgTransition]string{
-	{OrgPending, OrgVerify}:        OrgVerified,
-	{OrgPending, OrgReject}:        OrgRejected,
-	{OrgVerified, OrgSuspend}:      OrgSuspended,
-	{OrgSuspended, OrgVerify}:      OrgVerified,
-	{OrgBlacklisted, OrgVerify}:    OrgVerified, // reinstatement, only after the end date
-	{OrgPending, OrgBlacklist}:     OrgBlacklisted,
-	{OrgVerified, OrgBlacklist}:    OrgBlacklisted,
-	{OrgRejected, OrgBlacklist}:    OrgBlacklisted,
-	{OrgSuspended, OrgBlacklist}:   OrgBlacklisted,
-	{OrgBlacklisted, OrgBlacklist}: "", // never: a running blacklist is not restarted
-}
-
-// orgNext returns the status that event leads to from status, if any.
-func orgNext(status, event string) (string, bool) {
-	next, ok := orgTransitions[orgTransition{status, event}]
-	return next, ok && next != ""
-}
+// orgLifecycle is the organisation lifecycle. Every status change goes
+// through it. A blacklist keeps the organisation blacklisted after its end
+// date until staff reinstate it with "verify", so the end of a blacklist
+// is a decision someone records, not a silent flip; a running blacklist is
+// not restarted (no blacklist from blacklisted). A rejection is final,
+// except that a rejected applicant may be blacklisted.
+var orgLifecycle = &Lifecycle{Object: "organisation", Key: "err.org_transition", Events: map[string]map[string]string{
+	OrgVerify:    {OrgPending: OrgVerified, OrgSuspended: OrgVerified, OrgBlacklisted: OrgVerified}, // from blacklisted: reinstatement, only after the end date
+	OrgReject:    {OrgPending: OrgRejected},
+	OrgSuspend:   {OrgVerified: OrgSuspended},
+	OrgBlacklist: {OrgPending: OrgBlacklisted, OrgVerified: OrgBlacklisted, OrgRejected: OrgBlacklisted, OrgSuspended: OrgBlacklisted},
+}}
 
 // orgDateLayout is the API's date format.
 const orgDateLayout = "2006-01-02"
@@ -245,7 +232,7 @@ func (s *Store) orgView(a *Actor, o *Organisation, x orgAccess) OrganisationView
 	}
 	if x.staff {
 		for _, ev := range OrgEvents {
-			if _, ok := orgNext(o.Status, ev); ok && a.Can("org:"+ev, o.RegionCode) {
+			if orgLifecycle.Allows(ev, o.Status) && a.Can("org:"+ev, o.RegionCode) {
 				v.Events = append(v.Events, ev)
 			}
 		}
@@ -690,9 +677,9 @@ func (s *Store) ChangeOrganisationStatus(ctx context.Context, a *Actor, id int64
 		if err := a.require(action, o.RegionCode); err != nil {
 			return err
 		}
-		next, ok := orgNext(o.Status, event)
-		if !ok {
-			return Fail(ErrConflict, "err.org_transition", fmt.Sprintf("a %s organisation cannot be given %q", o.Status, event))
+		next, err := orgLifecycle.Next(event, o.Status)
+		if err != nil {
+			return err
 		}
 		today := s.orgToday()
 		if o.Status == OrgBlacklisted && today <= o.BlacklistedUntil {

@@ -118,6 +118,9 @@ type Store struct {
 	Settings Settings
 	DataDir  string  // where uploaded files live (under files/); set by the caller
 	Sealer   *Sealer // encrypts sealed bids; set by the caller
+	// snapshot marks a page's read view (see read): its queries run in a
+	// read-only snapshot and lock no row.
+	snapshot bool
 }
 
 // NewStore builds a Store with the real clock and default settings.

@@ -95,28 +95,36 @@ var FundingSources = map[string]string{
 // FundingSourceKeys lists the sources in a stable order.
 var FundingSourceKeys = []string{"central_assistance", "central_lottery", "provincial_lottery", "local_budget", "other"}
 
-// tenderEvents is the tender lifecycle: event → from → to. Every stored
-// status change goes through transition().
-var tenderEvents = map[string]map[string]string{
-	"publish":   {TenderDraft: TenderPublished},
-	"amend":     {TenderPublished: TenderPublished},
-	"edit":      {TenderDraft: TenderDraft},
-	"cancel":    {TenderDraft: TenderCancelled, TenderPublished: TenderCancelled, TenderOpened: TenderCancelled, TenderEvaluating: TenderCancelled, TenderAwarded: TenderCancelled},
+// tenderLifecycle is the tender lifecycle. Opened is derived from the
+// deadline (a published tender past it is opened), never stored by an
+// event.
+var tenderLifecycle = &Lifecycle{Object: "tender", Events: map[string]map[string]string{
+	"publish": {TenderDraft: TenderPublished},
+	"amend":   {TenderPublished: TenderPublished},
+	"edit":    {TenderDraft: TenderDraft},
+	"cancel":  {TenderDraft: TenderCancelled, TenderPublished: TenderCancelled, TenderOpened: TenderCancelled, TenderEvaluating: TenderCancelled, TenderAwarded: TenderCancelled},
+	// An agency saves, submits or withdraws its bid and adds its files,
+	// and asks, before the deadline; staff answer until the tender is
+	// cancelled.
+	"bid": {TenderPublished: TenderPublished},
+	"ask": {TenderPublished: TenderPublished},
+	"answer": {TenderDraft: TenderDraft, TenderPublished: TenderPublished, TenderOpened: TenderOpened, TenderEvaluating: TenderEvaluating,
+		TenderAwarded: TenderAwarded, TenderContracted: TenderContracted, TenderUnsuccessful: TenderUnsuccessful},
 	"appoint":   {TenderOpened: TenderEvaluating, TenderEvaluating: TenderEvaluating},
-	"evaluate":  {TenderOpened: TenderOpened, TenderEvaluating: TenderEvaluating}, // disqualify, credit checks, scores
+	"evaluate":  {TenderOpened: TenderOpened, TenderEvaluating: TenderEvaluating}, // disqualify, credit checks, declarations
+	"score":     {TenderEvaluating: TenderEvaluating},                             // an expert's scores, once the panel is appointed
+	"review":    {TenderEvaluating: TenderEvaluating},                             // an expert's compliance review, likewise
 	"award":     {TenderEvaluating: TenderAwarded},
 	"fail":      {TenderOpened: TenderUnsuccessful, TenderEvaluating: TenderUnsuccessful},
 	"challenge": {TenderAwarded: TenderAwarded},
 	"contract":  {TenderAwarded: TenderContracted},
-}
+}}
 
-// transition returns the status after event, or 409.
-func transition(table map[string]map[string]string, object, event, from string) (string, error) {
-	to, ok := table[event][from]
-	if !ok {
-		return "", Fail(ErrConflict, "err.transition", fmt.Sprintf("a %s that is %s cannot %s", object, from, event))
-	}
-	return to, nil
+// awaitsPanel reports whether the tender's evaluation waits for its panel:
+// the panel may be appointed but the tender not yet awarded, which says
+// more than the bare refusal to award or fail it.
+func awaitsPanel(t *Tender) bool {
+	return tenderLifecycle.Allows("appoint", t.Status) && !tenderLifecycle.Allows("award", t.Status)
 }
 
 // Tender is a purchase project (采购项目).
@@ -542,7 +550,7 @@ func (s *Store) saveTenderParts(tx *gorm.DB, t *Tender, in TenderInput) error {
 func (s *Store) loadTender(tx *gorm.DB, id int64, lock bool) (*Tender, error) {
 	var t Tender
 	q := tx
-	if lock && s.Dialect == Postgres {
+	if lock && s.Dialect == Postgres && !s.snapshot {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
 	if err := q.First(&t, id).Error; err != nil {
@@ -662,7 +670,7 @@ func (s *Store) managedTender(tx *gorm.DB, a *Actor, id int64) (*Tender, error) 
 
 // setStatus applies event to the tender's status at now and stores it.
 func (s *Store) setStatus(tx *gorm.DB, a *Actor, t *Tender, event string, extra map[string]any) error {
-	to, err := transition(tenderEvents, "tender", event, t.Status)
+	to, err := tenderLifecycle.Next(event, t.Status)
 	if err != nil {
 		return err
 	}
@@ -699,11 +707,11 @@ func (s *Store) UpdateTender(ctx context.Context, a *Actor, id int64, apply func
 		if t, err = s.managedTender(tx, a, id); err != nil {
 			return err
 		}
-		event := "edit"
-		if t.Status != TenderDraft {
-			event = "amend"
+		event := "amend"
+		if tenderLifecycle.Allows("edit", t.Status) {
+			event = "edit"
 		}
-		if _, err := transition(tenderEvents, "tender", event, t.Status); err != nil {
+		if _, err := tenderLifecycle.Next(event, t.Status); err != nil {
 			return err
 		}
 		in := t.Input()
@@ -782,7 +790,7 @@ func (s *Store) PublishTender(ctx context.Context, a *Actor, id int64) (*Tender,
 		if t, err = s.managedTender(tx, a, id); err != nil {
 			return err
 		}
-		if _, err := transition(tenderEvents, "tender", "publish", t.Status); err != nil {
+		if _, err := tenderLifecycle.Next("publish", t.Status); err != nil {
 			return err
 		}
 		in := t.Input()
@@ -825,7 +833,7 @@ func (s *Store) CancelTenderConfirmed(ctx context.Context, a *Actor, id int64, r
 		if t, err = s.managedTender(tx, a, id); err != nil {
 			return err
 		}
-		if _, err := transition(tenderEvents, "tender", "cancel", t.Status); err != nil {
+		if _, err := tenderLifecycle.Next("cancel", t.Status); err != nil {
 			return err
 		}
 		if reason == "" {

@@ -1,0 +1,92 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"portal/models"
+	"portal/policy"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Contracts: signing on the evaluation page, the list and a contract.
+
+func (s *Server) pageSignContract(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	typed := map[string]string{}
+	var plan []models.PlanLine
+	var rows []int
+	for i := 0; i < 5; i++ {
+		p := "payment_plan[" + strconv.Itoa(i) + "]."
+		pct, cond := c.PostForm(p+"percent"), c.PostForm(p+"condition")
+		typed[p+"percent"], typed[p+"condition"] = pct, cond
+		if strings.TrimSpace(pct) == "" && cond == "" {
+			continue
+		}
+		plan = append(plan, models.PlanLine{Percent: formInt(pct, 0), Condition: cond})
+		rows = append(rows, i)
+	}
+	ct, err := s.store.SignContract(c.Request.Context(), policy.ActorFrom(c), id, plan)
+	if err == nil {
+		redirectDone(c, "/contracts/"+strconv.FormatInt(ct.ID, 10), "contract.signed")
+		return
+	}
+	err = renameFields(err, func(f string) string {
+		if r, ok := formRow(f, "payment_plan", rows); ok {
+			return r
+		}
+		return f
+	})
+	s.evaluationDone(c, "contract", err, typed, "")
+}
+
+// The contracts list and a contract.
+
+type contractsData struct {
+	pageFmt
+	List models.List[models.Contract]
+}
+
+func (s *Server) pageContracts(c *gin.Context) {
+	list, err := s.store.Contracts(c.Request.Context(), policy.ActorFrom(c), models.ContractFilter{Status: c.Query("status")}, pageOf(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "contract_list", &page{Title: s.msgs.T(langOf(c), "contract.list_title"), Data: &contractsData{pageFmt: s.pageFmt(c), List: list}})
+}
+
+type contractData struct {
+	pageFmt
+	C       *models.Contract
+	Tender  *models.Tender
+	Targets []targetView
+}
+
+func (s *Server) pageContract(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	lang := langOf(c)
+	v, err := s.store.ContractPage(c.Request.Context(), policy.ActorFrom(c), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ct, item := v.Contract, v.Item
+	d := &contractData{pageFmt: s.pageFmt(c), C: ct, Tender: v.Tender}
+	keys, values := make([]string, len(ct.Targets)), make([]float64, len(ct.Targets))
+	for i, tg := range ct.Targets {
+		keys[i], values[i] = tg.Indicator, tg.Value
+	}
+	d.Targets = targetViews(lang, item, keys, values)
+	s.html(c, http.StatusOK, "contract_show", &page{Title: s.msgs.T(lang, "contract.title") + " " + ct.Number, Data: d})
+}

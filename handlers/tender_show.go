@@ -1,0 +1,289 @@
+package handlers
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"portal/models"
+	"portal/policy"
+
+	"github.com/gin-gonic/gin"
+)
+
+// The tender list, a tender's page, its printable notice and its enquiries.
+
+// tenderStatuses are the tender statuses a list may filter on.
+var tenderStatuses = []string{models.TenderDraft, models.TenderPublished, models.TenderOpened, models.TenderEvaluating,
+	models.TenderAwarded, models.TenderContracted, models.TenderCancelled, models.TenderUnsuccessful}
+
+// The tender list.
+
+type tenderListData struct {
+	pageFmt
+	List      models.List[models.Tender]
+	Filter    models.TenderFilter
+	Statuses  []string
+	CanCreate bool
+	Staff     bool
+}
+
+// pageTenders lists tenders. An agency that has not filtered sees the open
+// tenders of its own city first.
+func (s *Server) pageTenders(c *gin.Context) {
+	ctx, a := c.Request.Context(), policy.ActorFrom(c)
+	q := c.Request.URL.Query()
+	f := models.TenderFilter{Region: q.Get("region"), Status: q.Get("status"), Q: q.Get("q"), Mine: q.Get("mine") == "1"}
+	if a.OrganisationID != nil && a.CanAnywhere("bid:write") && !q.Has("region") && !q.Has("status") && !q.Has("q") {
+		if v, err := s.store.Organisation(ctx, a, *a.OrganisationID); err == nil {
+			f.Region = v.Org.RegionCode[:min(4, len(v.Org.RegionCode))]
+			f.Status = models.TenderPublished
+		}
+	}
+	list, err := s.store.Tenders(ctx, a, f, pageOf(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	title := "tender.list_title"
+	if f.Mine {
+		title = "tender.mine_title"
+	}
+	s.html(c, http.StatusOK, "tender_list", &page{Title: s.msgs.T(langOf(c), title),
+		Data: &tenderListData{pageFmt: s.pageFmt(c), List: list, Filter: f, Statuses: tenderStatuses,
+			CanCreate: a.CanAnywhere("tender:manage"), Staff: a.CanAnywhere("tender:manage")}})
+}
+
+// What every view of a tender shows.
+
+// targetView is a tender's or a contract's target with its indicator's name.
+type targetView struct {
+	Key, Name, Unit string
+	Value           float64
+}
+
+func targetViews(lang string, item *models.CatalogueItem, keys []string, values []float64) []targetView {
+	out := make([]targetView, len(keys))
+	for i, k := range keys {
+		out[i] = targetView{Key: k, Name: k, Value: values[i]}
+		if item == nil {
+			continue
+		}
+		for _, ind := range item.Indicators {
+			if ind.Key == k {
+				out[i].Name, out[i].Unit = localName(lang, ind.Name, ind.NameEn), ind.Unit
+			}
+		}
+	}
+	return out
+}
+
+// tenderFacts are what every view of a tender shows.
+type tenderFacts struct {
+	T          *models.Tender
+	RegionName string
+	ItemName   string
+	Targets    []targetView
+	Technical  int // the criteria's points
+}
+
+// tenderFactsOf shows a tender's facts as read with its page; a region or
+// item not found shows its code.
+func tenderFactsOf(lang string, m models.TenderFacts) tenderFacts {
+	t, item := m.Tender, m.Item
+	f := tenderFacts{T: t, RegionName: t.RegionCode, ItemName: t.CatalogueCode}
+	if m.Region != nil {
+		f.RegionName = m.Region.Name
+	}
+	if item != nil {
+		f.ItemName = localName(lang, item.Name, item.NameEn)
+	}
+	keys, values := make([]string, len(t.Targets)), make([]float64, len(t.Targets))
+	for i, tg := range t.Targets {
+		keys[i], values[i] = tg.Indicator, tg.Value
+	}
+	f.Targets = targetViews(lang, item, keys, values)
+	for _, cr := range t.Criteria {
+		f.Technical += cr.MaxPoints
+	}
+	return f
+}
+
+type tenderShowData struct {
+	pageFmt
+	tenderFacts
+	Enquiries  []models.Enquiry
+	Amendments []amendmentView
+	Failure    *models.FailureNotice
+	Result     *models.Result
+	Manage     bool // the region's procurement staff
+	Editable   bool // a draft, or published before the deadline
+	Bidder     bool // a member of an organisation that may bid on it
+	CanAsk     bool
+	OnPanel    bool
+	Past       bool // the deadline has passed
+	Failed     string
+	Loose      []string
+	Confirm    *confirmStep // the cancellation, to confirm
+}
+
+// changeValue shows an amended field's value in lang: a deadline in
+// China time, budget lines in yuan by source, targets and criteria by
+// name; anything it cannot read as stored.
+func (s *Server) changeValue(lang, field, v string) string {
+	f := pageFmt{lang: lang}
+	var parts []string
+	switch field {
+	case "bid_deadline":
+		if at, err := time.Parse(time.RFC3339, v); err == nil {
+			return f.Time(at) + " " + s.msgs.T(lang, "tender.china_time")
+		}
+	case "evaluation":
+		return s.msgs.T(lang, "tender.eval."+v)
+	case "budget":
+		var lines []models.BudgetLine
+		if json.Unmarshal([]byte(v), &lines) != nil {
+			return v
+		}
+		for _, l := range lines {
+			parts = append(parts, s.msgs.T(lang, "tender.source."+l.Source)+" "+f.Yuan(l.AmountFen)+" "+s.msgs.T(lang, "tender.yuan"))
+		}
+	case "targets":
+		var lines []models.Target
+		if json.Unmarshal([]byte(v), &lines) != nil {
+			return v
+		}
+		for _, l := range lines {
+			parts = append(parts, l.Indicator+" ≥ "+f.Num(l.Value))
+		}
+	case "criteria":
+		var lines []models.Criterion
+		if json.Unmarshal([]byte(v), &lines) != nil {
+			return v
+		}
+		for _, l := range lines {
+			parts = append(parts, l.Name+" "+strconv.Itoa(l.MaxPoints))
+		}
+	default:
+		return v
+	}
+	if len(parts) == 0 {
+		return s.msgs.T(lang, "tender.none")
+	}
+	return strings.Join(parts, "；")
+}
+
+// amendmentView is an amendment as the tender page shows it.
+type amendmentView struct {
+	models.Amendment
+	Shown []changeView
+}
+
+type changeView struct{ Field, Label, Before, After string }
+
+func (s *Server) amendmentViews(lang string, list []models.Amendment) []amendmentView {
+	out := make([]amendmentView, len(list))
+	for i, am := range list {
+		out[i].Amendment = am
+		for _, c := range am.Changes {
+			out[i].Shown = append(out[i].Shown, changeView{Field: c.Field, Label: s.msgs.T(lang, "tender.field."+c.Field),
+				Before: s.changeValue(lang, c.Field, c.Before), After: s.changeValue(lang, c.Field, c.After)})
+		}
+	}
+	return out
+}
+
+// tenderPage renders a tender's page; after a failed form it shows what was
+// typed and the errors next to that form.
+func (s *Server) tenderPage(c *gin.Context, status int, failed string, ferr error, typed map[string]string) {
+	id, err := pathID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	a, lang := policy.ActorFrom(c), langOf(c)
+	v, err := s.store.TenderPage(c.Request.Context(), a, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	t := v.Tender
+	d := &tenderShowData{pageFmt: s.pageFmt(c), tenderFacts: tenderFactsOf(lang, v.TenderFacts), Failed: failed,
+		Enquiries: v.Enquiries, Amendments: s.amendmentViews(lang, v.Amendments), Result: v.Result, Manage: v.Manage,
+		Editable: v.Editable, Bidder: v.Bidder, CanAsk: v.CanAsk, OnPanel: v.OnPanel, Past: v.Past}
+	if d.Failure = t.Failure(); d.Failure != nil {
+		d.Failure.Message = s.failureMessage(lang, d.Failure)
+	}
+	p := &page{Title: t.Title, Form: map[string]string{}, Errors: map[string]string{}, Data: d}
+	for k, v := range typed {
+		p.Form[k] = v
+	}
+	if ferr != nil {
+		if d.Confirm = s.confirmStepOf(lang, t.ID, failed, ferr, typed); d.Confirm != nil && !t.Public() {
+			// A draft ends without a public notice.
+			d.Confirm.Why, d.Confirm.Notice = s.msgs.T(lang, "tender.confirm_cancel_why_draft"), ""
+		}
+		p.Errors, p.Error = s.rangeFormErrors(lang, ferr)
+		d.Loose = looseErrors(p.Errors, map[string]string{"question": "", "answer": "", "reason": ""})
+	}
+	s.html(c, status, "tender_show", p)
+}
+
+func (s *Server) pageTender(c *gin.Context) { s.tenderPage(c, http.StatusOK, "", nil, nil) }
+
+// tenderDone redirects back to the tender page after a form, or shows the
+// page again with the form's errors.
+func (s *Server) tenderDone(c *gin.Context, form string, err error, typed map[string]string, done string) {
+	tenderFormDone(c, "", s.tenderPage, form, err, typed, done)
+}
+
+type tenderNoticeData struct {
+	pageFmt
+	tenderFacts
+	Result  *models.Result
+	Failure *models.FailureNotice
+}
+
+// pageTenderNotice is the printable notice: the tender and, once awarded, the award.
+func (s *Server) pageTenderNotice(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	v, err := s.store.NoticePage(c.Request.Context(), policy.ActorFrom(c), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	t := v.Tender
+	d := &tenderNoticeData{pageFmt: s.pageFmt(c), tenderFacts: tenderFactsOf(langOf(c), v.TenderFacts), Result: v.Result}
+	if d.Failure = t.Failure(); d.Failure != nil {
+		d.Failure.Message = s.failureMessage(langOf(c), d.Failure)
+	}
+	s.html(c, http.StatusOK, "tender_notice", &page{Title: t.Title, Data: d})
+}
+
+func (s *Server) pageAsk(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	q := c.PostForm("question")
+	_, err = s.store.Ask(c.Request.Context(), policy.ActorFrom(c), id, q)
+	s.tenderDone(c, "ask", err, map[string]string{"question": q}, "tender.asked")
+}
+
+func (s *Server) pageAnswerEnquiry(c *gin.Context) {
+	sub, err := subID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	answer := c.PostForm("answer")
+	_, err = s.store.AnswerEnquiry(c.Request.Context(), policy.ActorFrom(c), sub, answer)
+	s.tenderDone(c, "answer-"+c.Param("sub"), err, map[string]string{"answer": answer}, "tender.answered")
+}

@@ -1,0 +1,326 @@
+package models
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Public notices (公告): what a procurement portal publishes, by kind. They
+// are read from the tenders, amendments and contracts themselves, so a
+// notice exists exactly when its object says so; only published tenders
+// have any.
+
+// Notice kinds.
+const (
+	NoticeTender    = "tender"    // 采购公告: a published tender
+	NoticeAmendment = "amendment" // 更正公告
+	NoticeAward     = "award"     // 中标(成交)公告
+	NoticeFailure   = "failure"   // 采购失败公告 (unsuccessful or cancelled)
+	NoticeContract  = "contract"  // 合同公告
+)
+
+// NoticeKinds lists the kinds in the order pages show them.
+var NoticeKinds = []string{NoticeTender, NoticeAmendment, NoticeAward, NoticeFailure, NoticeContract}
+
+// Notice is one public notice.
+type Notice struct {
+	Kind       string         `json:"kind"`
+	TenderID   int64          `json:"tender_id"`
+	Code       string         `json:"code"`
+	Title      string         `json:"title"`
+	Region     string         `json:"region"`
+	RegionName string         `json:"region_name"`
+	Method     string         `json:"method"`
+	At         time.Time      `json:"at"`
+	Seq        int            `json:"seq,omitempty"`         // the amendment's number
+	ContractID int64          `json:"contract_id,omitempty"` // the contract's notice
+	Failure    *FailureNotice `json:"failure,omitempty"`
+}
+
+// NoticeFilter narrows the notice search. From and To are Beijing dates
+// (YYYY-MM-DD), both included.
+type NoticeFilter struct {
+	Kind   string
+	Region string
+	Method string
+	Q      string
+	From   string
+	To     string
+}
+
+// noticeRow is a notice as the union query returns it; the rest is read
+// from its objects.
+type noticeRow struct {
+	Kind     string
+	TenderID int64
+	Ref      int64
+}
+
+// noticeUnion is every notice as (kind, tender, ref, at, and the tender's
+// searchable columns). A tender that the clock ended unsuccessful (past its
+// deadline with too few bids) is a failure notice from its deadline on.
+func noticeUnion() string {
+	cols := "t.id AS tender_id, t.region_code AS region_code, t.method AS method, t.title AS title, t.code AS code"
+	clockFailed := "(t.status = 'published' AND t.bid_deadline <= @now AND " +
+		"(SELECT COUNT(*) FROM bids WHERE bids.tender_id = t.id AND bids.status IN @opened) < " +
+		strings.ReplaceAll(minValidBidsSQL(), "method", "t.method") + ")"
+	return "SELECT 'tender' AS kind, " + cols + ", 0 AS ref, t.published_at AS at FROM tenders t WHERE t.published_at IS NOT NULL" +
+		" UNION ALL SELECT 'amendment', " + cols + ", a.seq, a.amended_at FROM tender_amendments a JOIN tenders t ON t.id = a.tender_id WHERE t.published_at IS NOT NULL" +
+		" UNION ALL SELECT 'award', " + cols + ", 0, t.awarded_at FROM tenders t WHERE t.published_at IS NOT NULL AND t.awarded_at IS NOT NULL AND t.status IN ('awarded', 'contracted')" +
+		" UNION ALL SELECT 'failure', " + cols + ", 0, t.ended_at FROM tenders t WHERE t.published_at IS NOT NULL AND t.status IN ('unsuccessful', 'cancelled') AND t.ended_at IS NOT NULL" +
+		" UNION ALL SELECT 'failure', " + cols + ", 0, t.bid_deadline FROM tenders t WHERE t.published_at IS NOT NULL AND " + clockFailed +
+		" UNION ALL SELECT 'contract', " + cols + ", c.id, c.signed_at FROM contracts c JOIN tenders t ON t.id = c.tender_id WHERE t.published_at IS NOT NULL"
+}
+
+// chinaDay parses a Beijing date; ok is false for a malformed one.
+func chinaDay(s string) (time.Time, bool) {
+	d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(s), ChinaZone)
+	return d.UTC(), err == nil
+}
+
+// checkNoticeFilter refuses values that name nothing (422).
+func checkNoticeFilter(f *NoticeFilter) error {
+	var fe []FieldError
+	f.Kind, f.Method, f.Region, f.Q = strings.TrimSpace(f.Kind), strings.TrimSpace(f.Method), strings.TrimSpace(f.Region), strings.TrimSpace(f.Q)
+	if f.Kind != "" && !contains(NoticeKinds, f.Kind) {
+		fe = append(fe, Field("kind", "oneof", strings.Join(NoticeKinds, " ")))
+	}
+	if f.Method != "" && !contains(MethodKeys, f.Method) {
+		fe = append(fe, Field("method", "oneof", strings.Join(MethodKeys, " ")))
+	}
+	if f.From != "" {
+		if _, ok := chinaDay(f.From); !ok {
+			fe = append(fe, Field("from", "date", ""))
+		}
+	}
+	if f.To != "" {
+		if _, ok := chinaDay(f.To); !ok {
+			fe = append(fe, Field("to", "date", ""))
+		}
+	}
+	if len(fe) > 0 {
+		return Invalid(fe...)
+	}
+	return nil
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Notices searches the public notices, newest first, paged in the database.
+// Anyone may read them; every notice is of a published tender.
+func (s *Store) Notices(ctx context.Context, a *Actor, f NoticeFilter, p Page) (List[Notice], error) {
+	p = p.Normalise()
+	out := List[Notice]{Items: []Notice{}, Page: p.Page, PerPage: p.PerPage}
+	if err := checkNoticeFilter(&f); err != nil {
+		return out, err
+	}
+	now := s.now()
+	rs := s.atClock(now)
+	err := s.readTx(ctx, func(tx *gorm.DB) error {
+		where := []string{"1 = 1"}
+		args := map[string]any{"now": now, "opened": openedStatuses}
+		if f.Kind != "" {
+			where, args["kind"] = append(where, "n.kind = @kind"), f.Kind
+		}
+		if f.Region != "" {
+			where, args["region"] = append(where, "n.region_code LIKE @region"), strings.TrimRight(f.Region, "%_")+"%"
+		}
+		if f.Method != "" {
+			where, args["method"] = append(where, "n.method = @method"), f.Method
+		}
+		if f.Q != "" {
+			where, args["q"] = append(where, "(n.title LIKE @q OR n.code LIKE @q)"), "%"+f.Q+"%"
+		}
+		if f.From != "" {
+			from, _ := chinaDay(f.From)
+			where, args["from"] = append(where, "n.at >= @from"), from
+		}
+		if f.To != "" {
+			to, _ := chinaDay(f.To)
+			where, args["to"] = append(where, "n.at < @to"), to.Add(day)
+		}
+		base := "FROM (" + noticeUnion() + ") n WHERE " + strings.Join(where, " AND ")
+		if err := tx.Raw("SELECT COUNT(*) "+base, args).Scan(&out.Total).Error; err != nil {
+			return err
+		}
+		args["limit"], args["offset"] = p.PerPage, p.offset()
+		var rows []noticeRow
+		if err := tx.Raw("SELECT n.kind, n.tender_id, n.ref "+base+" ORDER BY n.at DESC, n.tender_id DESC, n.ref DESC LIMIT @limit OFFSET @offset", args).
+			Scan(&rows).Error; err != nil {
+			return err
+		}
+		items, err := rs.noticeItems(tx, rows)
+		out.Items = items
+		return err
+	})
+	return out, err
+}
+
+// noticeItems reads each notice's tender (with its status at now), its
+// amendment or contract, and its region's name.
+func (s *Store) noticeItems(db *gorm.DB, rows []noticeRow) ([]Notice, error) {
+	out := []Notice{}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	var tids, cids []int64
+	for _, r := range rows {
+		tids = append(tids, r.TenderID)
+		if r.Kind == NoticeContract {
+			cids = append(cids, r.Ref)
+		}
+	}
+	byID, err := s.tendersByID(db, tids)
+	if err != nil {
+		return nil, err
+	}
+	var ams []Amendment
+	if err := db.Where("tender_id IN ?", tids).Find(&ams).Error; err != nil {
+		return nil, err
+	}
+	amAt := map[[2]int64]time.Time{}
+	for _, am := range ams {
+		amAt[[2]int64{am.TenderID, int64(am.Seq)}] = am.AmendedAt
+	}
+	signed := map[int64]time.Time{}
+	if len(cids) > 0 {
+		var cs []Contract
+		if err := db.Select("id, signed_at").Where("id IN ?", cids).Find(&cs).Error; err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			signed[c.ID] = c.SignedAt
+		}
+	}
+	var codes []string
+	for _, t := range byID {
+		codes = append(codes, t.RegionCode)
+	}
+	names, err := regionNames(db, codes)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		t := byID[r.TenderID]
+		if t == nil {
+			continue
+		}
+		n := Notice{Kind: r.Kind, TenderID: t.ID, Code: t.Code, Title: t.Title, Region: t.RegionCode, RegionName: names[t.RegionCode], Method: t.Method}
+		switch r.Kind {
+		case NoticeTender:
+			n.At = *t.PublishedAt
+		case NoticeAmendment:
+			n.Seq, n.At = int(r.Ref), amAt[[2]int64{t.ID, r.Ref}]
+		case NoticeAward:
+			n.At = *t.AwardedAt
+		case NoticeFailure:
+			n.Failure = t.Failure()
+			if n.Failure != nil {
+				n.At = n.Failure.EndedAt
+			}
+		case NoticeContract:
+			n.ContractID, n.At = r.Ref, signed[r.Ref]
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// LatestNotices are the newest notices of each kind, for the home page.
+type LatestNotices struct {
+	Kinds []NoticeGroup `json:"kinds"`
+}
+
+// NoticeGroup is one kind's newest notices.
+type NoticeGroup struct {
+	Kind  string   `json:"kind"`
+	Total int64    `json:"total"`
+	Items []Notice `json:"items"`
+}
+
+// Latest returns the newest n notices of each kind.
+func (s *Store) Latest(ctx context.Context, a *Actor, n int) (*LatestNotices, error) {
+	out := &LatestNotices{Kinds: []NoticeGroup{}}
+	for _, k := range NoticeKinds {
+		l, err := s.Notices(ctx, a, NoticeFilter{Kind: k}, Page{Page: 1, PerPage: n})
+		if err != nil {
+			return nil, err
+		}
+		out.Kinds = append(out.Kinds, NoticeGroup{Kind: k, Total: l.Total, Items: l.Items})
+	}
+	return out, nil
+}
+
+// ContractNotice is the public summary of a signed contract (合同公告).
+type ContractNotice struct {
+	ID                 int64     `json:"id"`
+	Number             string    `json:"number"`
+	TenderID           int64     `json:"tender_id"`
+	TenderCode         string    `json:"tender_code"`
+	TenderTitle        string    `json:"tender_title"`
+	Region             string    `json:"region"`
+	RegionName         string    `json:"region_name"`
+	Method             string    `json:"method"`
+	OrganisationID     int64     `json:"organisation_id"`
+	OrganisationName   string    `json:"organisation_name"`
+	OrganisationCredit string    `json:"organisation_credit_code"`
+	AmountFen          int64     `json:"amount_fen"`
+	ServiceStart       string    `json:"service_start"`
+	ServiceEnd         string    `json:"service_end"`
+	CatalogueYear      int       `json:"catalogue_year"`
+	CatalogueCode      string    `json:"catalogue_code"`
+	CatalogueName      string    `json:"catalogue_name"`
+	CatalogueNameEn    string    `json:"catalogue_name_en"`
+	SignedAt           time.Time `json:"signed_at"`
+}
+
+// ContractNotice returns a signed contract's public summary: the parties
+// (the purchasing region and the organisation), amount, period and
+// catalogue item. Anyone may read it; nothing private (payment plan,
+// signer) is in it.
+func (s *Store) ContractNotice(ctx context.Context, a *Actor, id int64) (*ContractNotice, error) {
+	var out *ContractNotice
+	err := s.readTx(ctx, func(tx *gorm.DB) error {
+		var c Contract
+		if err := tx.First(&c, id).Error; err != nil {
+			return notFound(err, "contract")
+		}
+		var t Tender
+		if err := tx.First(&t, c.TenderID).Error; err != nil {
+			return notFound(err, "contract")
+		}
+		if !t.Public() {
+			return Fail(ErrNotFound, "err.not_found", "contract not found")
+		}
+		o, err := s.orgByID(tx, c.OrganisationID)
+		if err != nil {
+			return err
+		}
+		names, err := regionNames(tx, []string{c.RegionCode})
+		if err != nil {
+			return err
+		}
+		itemName, itemNameEn := "", ""
+		if v, err := s.readableVersion(tx, nil, CatalogueQuery{Region: t.RegionCode, Year: t.CatalogueYear}); err == nil {
+			if item, err := s.item(tx, v, t.CatalogueCode); err == nil {
+				itemName, itemNameEn = item.Name, item.NameEn
+			}
+		}
+		out = &ContractNotice{ID: c.ID, Number: c.Number, TenderID: t.ID, TenderCode: t.Code, TenderTitle: t.Title, Region: c.RegionCode,
+			RegionName: names[c.RegionCode], Method: t.Method, OrganisationID: o.ID, OrganisationName: o.Name, OrganisationCredit: o.CreditCode,
+			AmountFen: c.AmountFen, ServiceStart: c.ServiceStart, ServiceEnd: c.ServiceEnd, CatalogueYear: t.CatalogueYear,
+			CatalogueCode: t.CatalogueCode, CatalogueName: itemName, CatalogueNameEn: itemNameEn, SignedAt: c.SignedAt}
+		return nil
+	})
+	return out, err
+}

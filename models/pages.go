@@ -1,0 +1,355 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// The pages' read models: each page's data comes from one call, which runs
+// every query in one read-only transaction with one clock reading, so a
+// page never mixes states from both sides of a deadline or of a change
+// made while it was read.
+
+// read runs fn on a view of the store at one instant: its DB is one
+// read-only transaction (a snapshot: repeatable read on PostgreSQL; an
+// SQLite transaction reads one snapshot by nature) and its clock is read
+// once, so every helper fn calls, however deep, sees the same now. Unlike
+// tx it runs when the edge refused the request's input (a form shown
+// again with its errors): it writes nothing.
+func (s *Store) read(ctx context.Context, fn func(r *Store) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.Dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	now := s.now()
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		r := *s
+		r.DB, r.Now, r.snapshot = tx, func() time.Time { return now }, true
+		return fn(&r)
+	}, opts)
+}
+
+// TenderFacts are what every view of a tender shows beside the tender: its
+// region and its catalogue item (nil when not found: the page shows their
+// codes).
+type TenderFacts struct {
+	Tender *Tender
+	Region *Region
+	Item   *CatalogueItem
+	Now    time.Time // the one reading of the clock the page was read at
+}
+
+func (s *Store) tenderFacts(ctx context.Context, t *Tender) TenderFacts {
+	f := TenderFacts{Tender: t, Now: s.now()}
+	f.Region, _ = s.Region(ctx, t.RegionCode)
+	// The item of a published version; a missing one shows its code.
+	f.Item, _ = s.CatalogueItem(ctx, t.RegionCode, t.CatalogueYear, t.CatalogueCode)
+	return f
+}
+
+// TenderView is a tender's page and its printable notice.
+type TenderView struct {
+	TenderFacts
+	Enquiries  []Enquiry
+	Amendments []Amendment
+	Result     *Result // once awarded
+	Manage     bool    // the region's procurement staff
+	Editable   bool    // staff may edit the draft or amend it
+	Bidder     bool    // a member of an organisation that may bid on it
+	CanAsk     bool
+	OnPanel    bool
+	Past       bool // the deadline has passed
+}
+
+// TenderPage reads a tender's page.
+func (s *Store) TenderPage(ctx context.Context, a *Actor, tenderID int64) (*TenderView, error) {
+	v := &TenderView{}
+	err := s.read(ctx, func(r *Store) error {
+		t, err := r.Tender(ctx, a, tenderID)
+		if err != nil {
+			return err
+		}
+		v.TenderFacts = r.tenderFacts(ctx, t)
+		v.Manage, v.Past = a.Can("tender:manage", t.RegionCode), t.PastDeadline(v.Now)
+		v.Editable = v.Manage && (tenderLifecycle.Allows("edit", t.Status) || tenderLifecycle.Allows("amend", t.Status))
+		if v.Enquiries, err = r.Enquiries(ctx, a, tenderID); err != nil {
+			return err
+		}
+		if v.Amendments, err = r.Amendments(ctx, a, tenderID); err != nil {
+			return err
+		}
+		if t.AwardedAt != nil {
+			if v.Result, err = r.TenderResult(ctx, a, tenderID); err != nil {
+				return err
+			}
+		}
+		if a.OrganisationID != nil && a.CanAnywhere("bid:write") {
+			v.Bidder = !t.Rule().Invited || slices.Contains(t.Invited, *a.OrganisationID)
+			v.CanAsk = v.Bidder && tenderLifecycle.Allows("ask", t.Status) && t.Rule().Enquiries
+		}
+		if a.CanAnywhere("bid:score") {
+			_, m, err := r.Membership(ctx, a, tenderID)
+			v.OnPanel = err == nil && m != nil
+		}
+		return nil
+	})
+	return v, err
+}
+
+// NoticeView is a tender's printable notice: the tender and, once
+// awarded, the award.
+type NoticeView struct {
+	TenderFacts
+	Result *Result
+}
+
+// NoticePage reads a tender's printable notice.
+func (s *Store) NoticePage(ctx context.Context, a *Actor, tenderID int64) (*NoticeView, error) {
+	v := &NoticeView{}
+	err := s.read(ctx, func(r *Store) error {
+		t, err := r.Tender(ctx, a, tenderID)
+		if err != nil {
+			return err
+		}
+		v.TenderFacts = r.tenderFacts(ctx, t)
+		if t.AwardedAt != nil {
+			v.Result, err = r.TenderResult(ctx, a, tenderID)
+		}
+		return err
+	})
+	return v, err
+}
+
+// BidView is the agency's page of its bid on a tender.
+type BidView struct {
+	TenderFacts
+	Bid          *Bid // nil: none yet; its status is the effective one
+	Files        []BidAttachment
+	Roster       []RosterEntry
+	Editable     bool // may save the draft
+	CanSubmit    bool
+	CanWithdraw  bool
+	Result       *Result // once awarded
+	Challenges   []Challenge
+	CanChallenge bool
+}
+
+// BidPage reads the caller's organisation's bid on a tender.
+func (s *Store) BidPage(ctx context.Context, a *Actor, tenderID int64) (*BidView, error) {
+	v := &BidView{}
+	err := s.read(ctx, func(r *Store) error {
+		t, err := r.Tender(ctx, a, tenderID)
+		if err != nil {
+			return err
+		}
+		if a.OrganisationID == nil {
+			return Fail(ErrForbidden, "err.forbidden", "only an organisation's members bid")
+		}
+		v.TenderFacts = r.tenderFacts(ctx, t)
+		b, err := r.OwnBid(ctx, a, tenderID)
+		switch {
+		case err == nil:
+			v.Bid = b
+			if v.Files, err = r.OwnBidAttachments(ctx, a, tenderID); err != nil {
+				return err
+			}
+		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+		if o, err := r.Organisation(ctx, a, *a.OrganisationID); err == nil {
+			v.Roster = o.Staff
+		}
+		open := tenderLifecycle.Allows("bid", t.Status)
+		v.Editable = open && (b == nil || bidLifecycle.Allows("edit", b.Status))
+		v.CanSubmit = open && b != nil && bidLifecycle.Allows("submit", b.Status)
+		v.CanWithdraw = open && b != nil && bidLifecycle.Allows("withdraw", b.Status)
+		if t.AwardedAt != nil {
+			if v.Result, err = r.TenderResult(ctx, a, tenderID); err != nil {
+				return err
+			}
+			v.CanChallenge = tenderLifecycle.Allows("challenge", t.Status) && v.Result.Own != nil && v.Now.Before(v.Result.ChallengeUntil)
+		}
+		// An opened bid's organisation sees its challenges.
+		if b != nil && slices.Contains([]string{BidValid, BidDisqualified, BidWon, BidLost}, b.Status) {
+			if v.Challenges, err = r.Challenges(ctx, a, tenderID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return v, err
+}
+
+// EvaluationView is the staff's evaluation page of a tender.
+type EvaluationView struct {
+	TenderFacts
+	Sealed     bool // before the deadline: nothing of the bids shows
+	Open       bool // bids may be disqualified, the panel appointed, checks recorded
+	Bids       []Bid
+	Files      map[int64][]BidAttachment // bid → its files
+	Panel      []PanelMember
+	Experts    []User // the region's experts, while the panel may be appointed
+	Checks     []CreditCheck
+	Scores     *ScoreSheets
+	Compliance *ComplianceSheets // lowest price, once the panel is appointed
+	Challenges []Challenge
+	CanFail    bool // evaluated: staff may end it unsuccessful when no bid can be awarded
+	Result     *Result
+	CanSign    bool
+	Contract   *Contract
+}
+
+// EvaluationPage reads a tender's evaluation page for its staff.
+func (s *Store) EvaluationPage(ctx context.Context, a *Actor, tenderID int64) (*EvaluationView, error) {
+	v := &EvaluationView{}
+	err := s.read(ctx, func(r *Store) error {
+		t, err := r.ManagedTender(ctx, a, tenderID)
+		if err != nil {
+			return err
+		}
+		v.TenderFacts = r.tenderFacts(ctx, t)
+		v.Sealed, v.Open = !t.PastDeadline(v.Now), tenderLifecycle.Allows("evaluate", t.Status)
+		if !v.Sealed && t.Status != TenderDraft {
+			if err := r.evaluation(ctx, a, t, v); err != nil {
+				return err
+			}
+		}
+		if t.AwardedAt != nil {
+			if v.Result, err = r.TenderResult(ctx, a, tenderID); err != nil {
+				return err
+			}
+			v.CanSign = tenderLifecycle.Allows("contract", t.Status)
+		}
+		if t.Status == TenderContracted {
+			if v.Contract, err = r.TenderContract(ctx, a, tenderID); err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+	return v, err
+}
+
+// evaluation reads the opened bids and the evaluation's records.
+func (s *Store) evaluation(ctx context.Context, a *Actor, t *Tender, v *EvaluationView) error {
+	var err error
+	if v.Bids, err = s.OpenedBids(ctx, a, t.ID); err != nil {
+		return err
+	}
+	v.Files = map[int64][]BidAttachment{}
+	for _, b := range v.Bids {
+		if v.Files[b.ID], err = s.BidAttachments(ctx, a, b.ID); err != nil {
+			return err
+		}
+	}
+	if v.Panel, err = s.TenderPanel(ctx, a, t.ID); err != nil {
+		return err
+	}
+	if tenderLifecycle.Allows("appoint", t.Status) {
+		if v.Experts, err = s.Experts(ctx, a, t.RegionCode); err != nil {
+			return err
+		}
+	}
+	if v.Checks, err = s.CreditChecks(ctx, a, t.ID); err != nil {
+		return err
+	}
+	if v.Scores, err = s.Scores(ctx, a, t.ID); err != nil {
+		return err
+	}
+	if t.Evaluation != EvalComprehensive && !awaitsPanel(t) {
+		if v.Compliance, err = s.ComplianceReviews(ctx, a, t.ID); err != nil {
+			return err
+		}
+	}
+	evaluated := (v.Compliance != nil && v.Compliance.Complete) || (t.Evaluation == EvalComprehensive && v.Scores.Complete)
+	v.CanFail = evaluated && !awaitsPanel(t) && tenderLifecycle.Allows("fail", t.Status)
+	v.Challenges, err = s.Challenges(ctx, a, t.ID)
+	return err
+}
+
+// ReviewView is an expert's page of a tender it was appointed to.
+type ReviewView struct {
+	TenderFacts
+	Member     *PanelMember
+	Bidders    []Bidder // before declaring
+	Bids       []Bid    // the valid bids, once declared
+	Files      map[int64][]BidAttachment
+	Scores     *ScoreSheets
+	Compliance *ComplianceSheets // lowest price
+}
+
+// ReviewPage reads an expert's page: the declaration, then the valid bids
+// with the caller's score sheets or compliance reviews.
+func (s *Store) ReviewPage(ctx context.Context, a *Actor, tenderID int64) (*ReviewView, error) {
+	v := &ReviewView{}
+	err := s.read(ctx, func(r *Store) error {
+		t, m, err := r.Membership(ctx, a, tenderID)
+		if err != nil {
+			return err
+		}
+		v.TenderFacts, v.Member = r.tenderFacts(ctx, t), m
+		if m.DeclaredAt == nil && m.Active {
+			// Before the deadline there is no one to declare about: the
+			// page says so.
+			if v.Bidders, err = r.Bidders(ctx, a, tenderID); err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrInvalid) {
+				return err
+			}
+		}
+		if m.DeclaredAt == nil || !m.Active {
+			return nil
+		}
+		bids, err := r.OpenedBids(ctx, a, tenderID)
+		if err != nil {
+			return err
+		}
+		if v.Scores, err = r.Scores(ctx, a, tenderID); err != nil {
+			return err
+		}
+		v.Files = map[int64][]BidAttachment{}
+		for _, b := range bids {
+			if b.Status == BidValid || b.Status == BidWon || b.Status == BidLost {
+				v.Bids = append(v.Bids, b)
+				if v.Files[b.ID], err = r.BidAttachments(ctx, a, b.ID); err != nil {
+					return err
+				}
+			}
+		}
+		if t.Evaluation != EvalComprehensive {
+			v.Compliance, err = r.ComplianceReviews(ctx, a, tenderID)
+		}
+		return err
+	})
+	return v, err
+}
+
+// ContractView is a contract's page: the contract and, when the caller may
+// see it, its tender with the tender's catalogue item.
+type ContractView struct {
+	Contract *Contract
+	Tender   *Tender        // nil when the caller may not see it
+	Item     *CatalogueItem // nil when not found: the page shows the keys
+	Now      time.Time
+}
+
+// ContractPage reads a contract's page.
+func (s *Store) ContractPage(ctx context.Context, a *Actor, contractID int64) (*ContractView, error) {
+	v := &ContractView{}
+	err := s.read(ctx, func(r *Store) error {
+		var err error
+		if v.Contract, err = r.Contract(ctx, a, contractID); err != nil {
+			return err
+		}
+		v.Now = r.now()
+		if t, err := r.Tender(ctx, a, v.Contract.TenderID); err == nil {
+			v.Tender = t
+			v.Item, _ = r.CatalogueItem(ctx, t.RegionCode, t.CatalogueYear, t.CatalogueCode)
+		}
+		return nil
+	})
+	return v, err
+}

@@ -89,6 +89,15 @@ var matrixRoutes = []matrixRoute{
 	{"GET", "/admin/calendar?year=2030", nil, "anon=303 admin=200 admin-other=200 *=403"},
 	{"POST", "/admin/calendar", nil, "anon=401 *=403"},
 	{"GET", "/no/such/page", nil, "*=404"},
+	// Notifications: each reader its own; {note} is the "agency" persona's.
+	{"GET", "/api/v1/notifications", nil, "anon=401 *=200"},
+	{"GET", "/api/v1/notifications?unread=true", nil, "anon=401 *=200"},
+	{"GET", "/api/v1/notifications?unread=maybe", nil, "anon=401 *=400"},
+	{"POST", "/api/v1/notifications/{note}/read", nil, "anon=401 agency=200 *=404"},
+	{"POST", "/api/v1/notifications/read-all", nil, "anon=401 *=204"},
+	{"GET", "/notifications", nil, "anon=303 *=200"},
+	{"POST", "/notifications/{note}/read", nil, "anon=401 agency=303 *=404"},
+	{"POST", "/notifications/read-all", nil, "anon=401 *=303"},
 	// Catalogue: anyone reads published versions; only procurement staff of
 	// a province change it, so every persona here (city level) is refused;
 	// {draft} is a draft version of 45 that none of them may see.
@@ -295,6 +304,7 @@ func (f *matrixFixture) expand(path string) string {
 	path = f.orgExpand(path)
 	path = f.tenderExpand(path)
 	path = f.tenderPageExpand(path)
+	path = f.notificationExpand(path)
 	return path
 }
 

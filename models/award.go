@@ -148,6 +148,7 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 		if err := s.setStatus(tx, a, t, "award", map[string]any{"awarded_at": now, "winner_bid_id": first.ID}); err != nil {
 			return err
 		}
+		s.notifyAward(tx, t)
 		return s.audit(tx, a, "tender.ranking", "tender", t.ID, t.RegionCode, nil, out)
 	})
 	return out, err

@@ -704,6 +704,7 @@ func (s *Store) ChangeOrganisationStatus(ctx context.Context, a *Actor, id int64
 		}
 		v := s.orgView(a, o, x)
 		out = &v
+		s.notifyOrgStatus(tx, event, o)
 		return s.audit(tx, a, "organisation."+event, "organisation", o.ID, o.RegionCode, before, o)
 	})
 	return out, err

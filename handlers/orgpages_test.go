@@ -53,6 +53,9 @@ func TestOrganisationStepsAskFirst(t *testing.T) {
 			!strings.Contains(page, testMessage(t, "zh", "confirm.org_"+step.event+".message")) {
 			t.Fatalf("%s: the question: %d %s", step.event, s, b)
 		}
+		if r := step.form.Get("reason"); !strings.Contains(page, `id="confirm-reason">`+r+`<`) {
+			t.Fatalf("%s: the question does not show the reason %q: %s", step.event, r, b)
+		}
 		for name, vs := range step.form {
 			if !strings.Contains(page, `name="`+name+`" value="`+vs[0]+`"`) {
 				t.Fatalf("%s: the question does not carry %s=%q: %s", step.event, name, vs[0], b)

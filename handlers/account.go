@@ -226,7 +226,7 @@ func (s *Server) pageRevokeRolePost(c *gin.Context) {
 // formFailedTitle is formFailed with a title already translated (one that
 // names the user).
 func (s *Server) formFailedTitle(c *gin.Context, view, title string, err error, form map[string]string, data any) {
-	if !onForm(err) {
+	if !refusedOnForm(err) {
 		fail(c, err)
 		return
 	}

@@ -325,7 +325,7 @@ func (s *Server) pageCatalogueManage(c *gin.Context) {
 // manageFailed shows a refused change on the management page, with what was
 // typed; anything but a refusal of the input goes to the error renderer.
 func (s *Server) manageFailed(c *gin.Context, region string, err error, form map[string]string) {
-	if !onForm(err) {
+	if !refusedOnForm(err) {
 		fail(c, err)
 		return
 	}

@@ -18,6 +18,7 @@ type confirmView struct {
 	Message string
 	Button  string
 	Back    string
+	Reason  string // the reason typed, shown as it will be recorded
 	Hidden  []hiddenField
 }
 
@@ -34,7 +35,7 @@ func (s *Server) askFirst(c *gin.Context, key, back string) bool {
 	}
 	lang := langOf(c)
 	v := &confirmView{Action: c.Request.URL.Path, Message: s.msgs.T(lang, key+".message"),
-		Button: s.msgs.T(lang, key+".button"), Back: back}
+		Button: s.msgs.T(lang, key+".button"), Back: back, Reason: c.PostForm("reason")}
 	names := make([]string, 0, len(c.Request.PostForm))
 	for name := range c.Request.PostForm {
 		if name != confirmField {

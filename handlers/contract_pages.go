@@ -32,6 +32,13 @@ func (s *Server) pageSignContract(c *gin.Context) {
 		plan = append(plan, models.PlanLine{Percent: formInt(pct, 0), Condition: cond})
 		rows = append(rows, i)
 	}
+	if _, err := s.store.ManagedTender(c.Request.Context(), policy.ActorFrom(c), id); err != nil {
+		fail(c, err)
+		return
+	}
+	if !s.askFirst(c, "confirm.sign_contract", tenderURL(id, "/evaluation")) {
+		return
+	}
 	ct, err := s.store.SignContract(c.Request.Context(), policy.ActorFrom(c), id, plan)
 	if err == nil {
 		redirectDone(c, "/contracts/"+strconv.FormatInt(ct.ID, 10), "contract.signed")

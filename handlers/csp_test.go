@@ -78,7 +78,7 @@ func TestPagesHaveNoInlineStyleOrScript(t *testing.T) {
 		w.e.anon():   {"/", "/login", "/register", "/tenders", "/tenders/%d", "/tenders/%d/notice", "/catalogue", "/no-such-page"},
 		admin:        {"/", "/admin/users", "/admin/users/new", "/admin/audit", "/regions", "/organisations", "/tenders", "/contracts", "/catalogue/manage"},
 		w.buyer:      {"/tenders/new", "/tenders/%d", "/tenders/%d/evaluation", "/contracts"},
-		w.agents[0]:  {"/my/organisation", "/my/bids", "/tenders/%d/bid", "/tenders/%d"},
+		w.agents[0]:  {"/my/organisation", "/my/bids", "/tenders/%d/bid", "/tenders/%d", "/notifications"},
 		w.experts[0]: {"/my/evaluations"},
 	}
 	for c, paths := range pages {

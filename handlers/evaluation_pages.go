@@ -84,6 +84,9 @@ type evaluationData struct {
 	Complete       bool
 	Compliance     []complianceRow // lowest price
 	ComplianceDone bool
+	Ranking        []models.Ranked     // provisional, before the award: what the award would make now
+	Rejected       []models.Bid        // lowest price: found non-compliant, unranked
+	FirstCheck     *models.CreditCheck // the first-ranked bidder's latest credit check
 	Result         *models.Result
 	Challenges     []models.Challenge
 	Contract       *models.Contract
@@ -167,12 +170,15 @@ func (s *Server) evaluationPage(c *gin.Context, status int, failed string, ferr 
 	d := &evaluationData{pageFmt: s.pageFmt(c), tenderFacts: tenderFactsOf(lang, v.TenderFacts), Failed: failed, PanelSize: t.PanelSize(),
 		Sealed: v.Sealed, Open: v.Open, Chosen: map[int64]bool{}, OrgNames: map[int64]string{},
 		Bids: v.Bids, Files: v.Files, Panel: v.Panel, Experts: v.Experts, Checks: v.Checks, Challenges: v.Challenges,
-		CanFail: v.CanFail, Result: v.Result, CanSign: v.CanSign, Contract: v.Contract,
+		CanFail: v.CanFail, Ranking: v.Ranking, Rejected: v.Rejected, FirstCheck: v.FirstCheck, Result: v.Result, CanSign: v.CanSign, Contract: v.Contract,
 		PlanRows: formRows("payment_plan", 5), Conditions: models.PaymentConditions}
 	form := map[string]string{"checked_at": localInput(v.Now), "result": "clear",
 		"payment_plan[0].percent": "30", "payment_plan[0].condition": "signing",
 		"payment_plan[1].percent": "40", "payment_plan[1].condition": "midterm",
 		"payment_plan[2].percent": "30", "payment_plan[2].condition": "acceptance"}
+	if len(d.Ranking) > 0 { // the credit check the award needs next
+		form["organisation_id"] = strconv.FormatInt(d.Ranking[0].OrganisationID, 10)
+	}
 	for i, b := range d.Bids {
 		d.OrgNames[b.OrganisationID] = b.OrganisationName
 		s.disqualifiedReason(lang, &d.Bids[i])
@@ -281,6 +287,15 @@ func (s *Server) pageAward(c *gin.Context) {
 	id, err := pathID(c)
 	if err != nil {
 		fail(c, err)
+		return
+	}
+	// Only the tender's staff are asked; the award itself says when it
+	// cannot be made yet.
+	if _, err := s.store.ManagedTender(c.Request.Context(), policy.ActorFrom(c), id); err != nil {
+		fail(c, err)
+		return
+	}
+	if !s.askFirst(c, "confirm.award", tenderURL(id, "/evaluation")) {
 		return
 	}
 	_, err = s.store.Award(c.Request.Context(), policy.ActorFrom(c), id)

@@ -100,9 +100,17 @@ func TestComplianceReviewThroughPagesAndAPI(t *testing.T) {
 			t.Errorf("bid %d: %+v", r.BidID, r)
 		}
 	}
-	page := tpText(w.buyer.tpPage(base + "/evaluation"))
+	html := w.buyer.tpPage(base + "/evaluation")
+	page := tpText(html)
 	if !strings.Contains(page, "符合性审查结果") || !strings.Contains(page, "通过 1 · 不通过 2 不符合") {
 		t.Fatalf("the buyer's evaluation page: %s", page)
+	}
+	// Before the award the compliant bids stand in price order; the
+	// non-compliant one is not ranked.
+	want := [][]string{{fmt.Sprint(bids[2]), "1", "1", "机构agent3", "250,000.00", "符合"}, {fmt.Sprint(bids[0]), "2", "2", "机构agent1", "260,000.00", "符合"}}
+	if got := rankingRows(html); fmt.Sprint(got) != fmt.Sprint(want) || !strings.Contains(html, fmt.Sprintf(`<tr class="unranked" data-bid="%d">`, bids[1])) ||
+		!strings.Contains(html, fmt.Sprintf(`data-organisation="%d"`, w.orgs[2])) {
+		t.Fatalf("the provisional price order: %v\n%s", got, page)
 	}
 	if _, err := w.e.store.RecordCreditCheck(context.Background(), w.e.actor("xn-buyer"), tender.ID,
 		models.CreditCheckInput{OrganisationID: w.orgs[2], Result: "clear", CheckedAt: w.now()}); err != nil {

@@ -289,6 +289,9 @@ func (s *Server) pageMyOrganisation(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/organisations/"+strconv.FormatInt(*a.OrganisationID, 10))
 }
 
+// memberForms are the organisation page's forms shown to its members only.
+var memberForms = []string{"profile", "staff", "member", "document"}
+
 type orgData struct {
 	View   *models.OrganisationView
 	Levels []string
@@ -321,6 +324,9 @@ func (s *Server) orgPage(c *gin.Context, status int, failed string, err error, t
 	if slices.Contains(models.OrgEvents, failed) && !slices.Contains(v.Events, failed) {
 		failed = "" // the event's form is gone (e.g. done twice): the error goes on top
 	}
+	if !v.Member && slices.Contains(memberForms, failed) {
+		failed = "" // not shown to this caller: the error goes on top
+	}
 	p := &page{Title: v.Org.Name, Form: form, Errors: map[string]string{},
 		Data: orgData{View: v, Levels: models.RosterLevels, Kinds: models.OrgDocumentKinds, Failed: failed}}
 	if err != nil {
@@ -338,6 +344,11 @@ func (s *Server) pageOrganisation(c *gin.Context) { s.orgPage(c, http.StatusOK, 
 // orgFormDone redirects back to the organisation page after a form, or
 // shows the page again with the form's errors.
 func (s *Server) orgFormDone(c *gin.Context, form string, err error, typed map[string]string, done string) {
+	if err != nil && refusedOnForm(err) {
+		status, _ := classify(err)
+		s.orgPage(c, status, form, err, typed)
+		return
+	}
 	formDone(c, "/organisations/"+c.Param("id"), s.orgPage, form, err, typed, done)
 }
 
@@ -397,6 +408,17 @@ func (s *Server) pageRemoveRosterEntry(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	// Ask once the entry is known on the member's own page; anything else
+	// goes straight to the model, which refuses it.
+	v, err := s.store.Organisation(c.Request.Context(), policy.ActorFrom(c), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if v.Member && slices.ContainsFunc(v.Staff, func(r models.RosterEntry) bool { return r.ID == entry }) &&
+		!s.askFirst(c, "confirm.org_staff_remove", "/organisations/"+strconv.FormatInt(id, 10)) {
+		return
+	}
 	err = s.store.RemoveRosterEntry(c.Request.Context(), policy.ActorFrom(c), id, entry)
 	s.orgFormDone(c, "staff", err, nil, "org.staff_removed")
 }
@@ -423,7 +445,17 @@ func (s *Server) pageUploadOrgDocument(c *gin.Context) {
 		return
 	}
 	_, err = s.store.UploadOrgDocument(c.Request.Context(), policy.ActorFrom(c), id, orgUpload(c))
-	s.orgFormDone(c, "document", err, map[string]string{"kind": c.PostForm("kind")}, "org.document_uploaded")
+	typed := map[string]string{"kind": c.PostForm("kind")}
+	// The route's cap lies a little above a document's limit, so a file
+	// just over it arrives whole in a read form and the model's own check
+	// refuses it: that goes back on the form, next to the file field. A
+	// body past the cap was never read as a form; the error page says so.
+	if errors.Is(err, models.ErrTooLarge) && c.Request.MultipartForm != nil {
+		s.orgPage(c, http.StatusRequestEntityTooLarge, "document", &models.Error{Kind: models.ErrTooLarge, Key: "err.413",
+			Detail: "a document may be at most 10 MiB", Fields: []models.FieldError{models.Field("file", "file_too_large", "")}}, typed)
+		return
+	}
+	s.orgFormDone(c, "document", err, typed, "org.document_uploaded")
 }
 
 func (s *Server) pageOrgEvent(event string) gin.HandlerFunc {
@@ -438,7 +470,27 @@ func (s *Server) pageOrgEvent(event string) gin.HandlerFunc {
 			fail(c, err)
 			return
 		}
+		// Ask once the organisation is known to be within reach (404
+		// otherwise, as for reading it), the step is offered to the caller
+		// and what was typed passes the model's check (else the form comes
+		// back with it); the answer carries the reason typed. A step not
+		// offered goes straight to the model, which says why on the page.
+		v, err := s.store.Organisation(c.Request.Context(), policy.ActorFrom(c), id)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		typed := map[string]string{"reason": in.Reason, "until": in.Until}
+		if slices.Contains(v.Events, event) {
+			if err := s.store.CheckOrgStatusChange(event, in); err != nil {
+				s.orgFormDone(c, event, err, typed, "")
+				return
+			}
+			if !s.askFirst(c, "confirm.org_"+event, "/organisations/"+strconv.FormatInt(id, 10)) {
+				return
+			}
+		}
 		_, err = s.store.ChangeOrganisationStatus(c.Request.Context(), policy.ActorFrom(c), id, event, in)
-		s.orgFormDone(c, event, err, map[string]string{"reason": in.Reason, "until": in.Until}, "org.done_"+event)
+		s.orgFormDone(c, event, err, typed, "org.done_"+event)
 	}
 }

@@ -625,14 +625,14 @@ func TestOrganisationPages(t *testing.T) {
 	if s != 200 || !strings.Contains(string(b), `id="event-verify"`) || !strings.Contains(string(b), `id="event-reject"`) || strings.Contains(string(b), `id="event-suspend"`) {
 		t.Fatalf("staff page: %d", s)
 	}
-	s, b = staff.form(base+"/reject", url.Values{"reason": {""}})
+	s, b = staff.form(base+"/reject", url.Values{"reason": {""}, "confirm": {"yes"}})
 	if s != 422 || !strings.Contains(string(b), `id="f-reason" name="reason" rows="3" aria-invalid="true"`) {
 		t.Fatalf("reject without reason: %d", s)
 	}
-	if s, _ := staff.form(base+"/verify", url.Values{}); s != 303 {
+	if s, _ := staff.form(base+"/verify", url.Values{"confirm": {"yes"}}); s != 303 {
 		t.Fatalf("verify: %d", s)
 	}
-	s, b = staff.form(base+"/verify", url.Values{})
+	s, b = staff.form(base+"/verify", url.Values{"confirm": {"yes"}})
 	if s != 409 || !strings.Contains(string(b), "机构当前状态不允许此操作") {
 		t.Fatalf("verify twice: %d", s)
 	}
@@ -718,6 +718,9 @@ func TestBrowserRegistration(t *testing.T) {
 	if st := text(t, ctx, "#status"); !strings.Contains(st, "待审核") {
 		t.Fatalf("status shown: %q", st)
 	}
+	if told := text(t, ctx, "#cannot-bid"); !strings.Contains(told, "待审核") || !strings.Contains(told, "不能投标") {
+		t.Fatalf("the pending organisation is not told it cannot bid: %q", told)
+	}
 	if nav := text(t, ctx, "header nav"); !strings.Contains(nav, "我的机构") {
 		t.Fatalf("nav: %q", nav)
 	}
@@ -736,6 +739,9 @@ func TestBrowserRegistration(t *testing.T) {
 		chromedp.Click(css(`table a[href^="/organisations/"]`)),
 		chromedp.WaitVisible(css("#event-verify")),
 		chromedp.Click(css("#event-verify")),
+		chromedp.WaitVisible(css("#confirm-form")),
+		chromedp.Click(css("#confirm-submit")),
+		chromedp.WaitVisible(css("#org-facts")),
 		chromedp.WaitNotPresent(css("#event-verify")),
 	)
 	if st := text(t, ctx, "#status"); !strings.Contains(st, "已认证") {

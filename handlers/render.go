@@ -344,6 +344,7 @@ type page struct {
 	Error  string            // message above the form or on the error page
 	Form   map[string]string // what the user typed, to show again
 	Errors map[string]string // field → message, shown next to the field
+	Unread int64             // the bell's count of the reader's unread notifications
 	Data   any
 	// Regions names the region codes the page shows (loadRegionNames).
 	Regions map[string]string
@@ -395,6 +396,7 @@ func (s *Server) html(c *gin.Context, status int, view string, p *page) {
 	p.Lang = langOf(c)
 	p.Actor = policy.ActorFrom(c)
 	p.Nav = s.nav(p.Actor, p.Lang)
+	p.Unread = s.unreadCount(c, p.Actor)
 	p.Path = c.Request.URL.RequestURI()
 	if p.Flash == "" {
 		if k := c.Query("done"); k != "" && s.msgs.Has(k) {
@@ -519,7 +521,7 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 
 // requiredViews are the views the handlers render.
 var requiredViews = []string{"error", "home", "login", "users", "user", "user_new", "regions", "audit", "register", "orgs", "org", "catalogue", "catalogue_item", "catalogue_manage", "catalogue_item_form",
-	"tender_list", "tender_show", "tender_notice", "tender_form", "bid_form", "bid_list", "evaluation_staff", "evaluation_review", "evaluation_list", "contract_list", "contract_show", "calendar", "confirm"}
+	"tender_list", "tender_show", "tender_notice", "tender_form", "bid_form", "bid_list", "evaluation_staff", "evaluation_review", "evaluation_list", "contract_list", "contract_show", "calendar", "confirm", "notifications"}
 
 func templatesList() ([]string, error) {
 	entries, err := templates.FS.ReadDir("views")

@@ -168,6 +168,11 @@ func (s *Server) pageDeclare(c *gin.Context) {
 		return
 	}
 	typed := map[string]string{"conflict": c.PostForm("conflict"), "organisation_id": c.PostForm("organisation_id")}
+	// The form offers no answer in advance: the expert chooses one.
+	if typed["conflict"] != "yes" && typed["conflict"] != "no" {
+		s.reviewDone(c, "declare", models.Invalid(models.Field("conflict", "required", "")), typed, "")
+		return
+	}
 	d := models.Declaration{Conflict: typed["conflict"] == "yes"}
 	if d.Conflict && typed["organisation_id"] != "" {
 		org, err := strconv.ParseInt(typed["organisation_id"], 10, 64)

@@ -169,6 +169,7 @@ func (s *Server) routes(r *gin.Engine) {
 	s.calendarRoutes(r, api)
 	s.deskRoutes(r, api)
 	s.noticeRoutes(r, api)
+	s.notificationRoutes(r, api)
 }
 
 func (s *Server) readyz(c *gin.Context) {

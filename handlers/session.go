@@ -188,11 +188,22 @@ type homeData struct {
 	Grants []models.Grant
 	Can    []capability
 	Latest *latestData // the newest public notices of each kind
+	// Org is a member's own organisation, whose status the page states
+	// when it is not verified (it cannot bid then).
+	Org *models.OrganisationView
 }
 
 func (s *Server) pageHome(c *gin.Context) {
 	a := policy.ActorFrom(c)
 	d := homeData{Grants: a.Grants, Latest: s.latestNotices(c)}
+	if a.OrganisationID != nil {
+		v, err := s.store.Organisation(c.Request.Context(), a, *a.OrganisationID)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		d.Org = v
+	}
 	if a.SignedIn() {
 		for _, cp := range capabilities {
 			if a.CanAnywhere(cp.Action) {

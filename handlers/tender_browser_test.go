@@ -216,7 +216,7 @@ func TestBrowserTenderJourney(t *testing.T) {
 	keys := []string{"criterion_1", "criterion_2", "criterion_3"} // made from the names
 	for i := range w.experts {
 		u = b.as(fmt.Sprintf("expert%d", i+1), base+"/review")
-		u.do(chromedp.WaitVisible(css("#declare-form")))
+		u.do(chromedp.WaitVisible(css("#declare-form")), chromedp.Click(css("#f-conflict-no")))
 		u.submit("#declare-submit")
 		u.fits("the review page")
 		for j, org := range w.orgs {
@@ -239,7 +239,8 @@ func TestBrowserTenderJourney(t *testing.T) {
 	u.do(chromedp.WaitVisible(css("#credit-form")), chromedp.SetValue(css("#f-credit-org"), fmt.Sprint(w.orgs[2])),
 		chromedp.SendKeys(css("#f-note"), "信用中国、政府采购严重违法失信名单均无记录"))
 	u.submit("#credit-submit")
-	u.submit("#award-submit")
+	u.do(chromedp.Click(css("#award-submit")), chromedp.WaitVisible(css("#confirm-form")))
+	u.submit("#confirm-submit")
 	if r := u.text("#ranking"); !strings.Contains(r, "89.67") || !strings.Contains(r, "机构agent3") {
 		t.Fatalf("ranking: %q", r)
 	}
@@ -263,7 +264,8 @@ func TestBrowserTenderJourney(t *testing.T) {
 	// The window closes; the buyer signs with the default 30/40/30 plan.
 	w.advance(11 * time.Minute)
 	u.open(base + "/evaluation")
-	u.submit("#contract-submit")
+	u.do(chromedp.Click(css("#contract-submit")), chromedp.WaitVisible(css("#confirm-form")))
+	u.submit("#confirm-submit")
 	if amount := u.text("#contract-amount"); !strings.Contains(amount, "300,000.00") {
 		t.Fatalf("contract amount: %q", amount)
 	}

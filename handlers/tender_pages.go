@@ -75,13 +75,9 @@ func (s *Server) pageFmt(c *gin.Context) pageFmt { return pageFmt{lang: langOf(c
 // Yuan shows fen as yuan with two decimals.
 func (f pageFmt) Yuan(fen int64) string { return formatYuan(fen) }
 
-// Time shows a time in China time to the minute.
-func (f pageFmt) Time(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(models.ChinaZone).Format("2006-01-02 15:04")
-}
+// Time shows a time in Beijing time to the minute, unlabelled (the page
+// names the zone: the views label times with beijing).
+func (f pageFmt) Time(t time.Time) string { return beijingMinute(t) }
 
 // TimeP is Time of an optional time.
 func (f pageFmt) TimeP(t *time.Time) string {

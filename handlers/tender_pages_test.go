@@ -404,7 +404,7 @@ func TestTenderPagesJourney(t *testing.T) {
 		t.Errorf("once all are in the expert sees the panel's sheets: %s", p)
 	}
 	// Award needs a clear credit check of the first-ranked: 409 on the page.
-	status, _, body = buyer.tpPost(base+"/award", nil)
+	status, _, body = buyer.tpPost(base+"/award", url.Values{"confirm": {"yes"}})
 	if status != http.StatusConflict || !strings.Contains(tpText(body), "请先记录排名第一机构的信用查询") {
 		t.Fatalf("award without a credit check: %d %s", status, tpText(body))
 	}
@@ -415,7 +415,7 @@ func TestTenderPagesJourney(t *testing.T) {
 	}
 	buyer.tpMustPost(base+"/credit-checks", url.Values{"organisation_id": {fmt.Sprint(w.orgs[2])}, "result": {"clear"},
 		"checked_at": {tpLocalTime(w.now())}, "note": {"信用中国无记录"}})
-	buyer.tpMustPost(base+"/award", nil)
+	buyer.tpMustPost(base+"/award", url.Values{"confirm": {"yes"}})
 	evaluation := buyer.tpPage(base + "/evaluation")
 	ranking := tpText(evaluation)
 	if !strings.Contains(ranking, "89.67") || !strings.Contains(ranking, "评审排名") {
@@ -443,7 +443,7 @@ func TestTenderPagesJourney(t *testing.T) {
 	}
 	w.agents[0].tpMustPost(base+"/challenges", url.Values{"reason": {"价格分计算有误"}})
 	plan := url.Values{"payment_plan[0].percent": {"30"}, "payment_plan[0].condition": {"signing"}, "payment_plan[1].percent": {"40"},
-		"payment_plan[1].condition": {"midterm"}, "payment_plan[2].percent": {"30"}, "payment_plan[2].condition": {"acceptance"}}
+		"payment_plan[1].condition": {"midterm"}, "payment_plan[2].percent": {"30"}, "payment_plan[2].condition": {"acceptance"}, "confirm": {"yes"}}
 	status, _, body = buyer.tpPost(base+"/contract", plan)
 	if status != http.StatusConflict || !strings.Contains(tpText(body), "质疑期尚未结束") {
 		t.Fatalf("signing inside the window: %d %s", status, tpText(body))
@@ -470,7 +470,7 @@ func TestTenderPagesJourney(t *testing.T) {
 		t.Errorf("the challenger does not see the answer: %s", own)
 	}
 	w.advance(11 * time.Minute)
-	short := url.Values{"payment_plan[0].percent": {"30"}, "payment_plan[0].condition": {"signing"}, "payment_plan[2].percent": {"40"}, "payment_plan[2].condition": {"midterm"}}
+	short := url.Values{"payment_plan[0].percent": {"30"}, "payment_plan[0].condition": {"signing"}, "payment_plan[2].percent": {"40"}, "payment_plan[2].condition": {"midterm"}, "confirm": {"yes"}}
 	status, _, body = buyer.tpPost(base+"/contract", short)
 	if status != 422 || !strings.Contains(tpText(body), "合计须为 100，当前为 70") || !strings.Contains(body, `id="f-plan-2-percent" name="payment_plan[2].percent" type="text" inputmode="numeric" value="40"`) {
 		t.Fatalf("a plan of 70%%: %d %s", status, tpText(body))

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -155,13 +156,23 @@ func (s *Server) pageCreateUser(c *gin.Context) {
 // formFailed re-renders a form with what the user typed and each error next
 // to its field; errors that are not about the input go to the renderer.
 func (s *Server) formFailed(c *gin.Context, view, titleKey string, err error, form map[string]string, data any) {
-	if !onForm(err) {
+	if !refusedOnForm(err) {
 		fail(c, err)
 		return
 	}
 	status, _ := classify(err)
 	fields, top := s.formErrors(langOf(c), err)
 	s.html(c, status, view, &page{Title: s.msgs.T(langOf(c), titleKey), Form: form, Errors: fields, Error: top, Data: data})
+}
+
+// refusedOnForm reports whether err goes back on the form of these pages
+// (organisations, users, accounts, catalogue): besides onForm's 422 and
+// 409, a 403 of the model. Their routes already let the caller do the
+// action somewhere, so the model's 403 is about the object or the value
+// chosen (a region outside reach) and is said on the form, with what was
+// typed, rather than on the error page.
+func refusedOnForm(err error) bool {
+	return onForm(err) || errors.Is(err, models.ErrForbidden)
 }
 
 type userData struct {
@@ -184,15 +195,45 @@ func (s *Server) userPage(c *gin.Context, status int, u userWithRoles, form map[
 	if err != nil {
 		p.Errors, p.Error = s.formErrors(lang, err)
 	}
-	codes := make([]string, 0, len(u.Roles))
+	codes := make([]string, 0, len(u.Roles)+1)
 	for _, g := range u.Roles {
 		codes = append(codes, g.Region)
+	}
+	// A region refused as outside the caller's reach is not among the
+	// choices: it stays chosen, named, next to its error.
+	refused := form["region"]
+	if p.Errors["region"] == "" || refused == "" {
+		refused = ""
+	} else {
+		codes = append(codes, refused)
 	}
 	if err := s.loadRegionNames(c.Request.Context(), p, codes...); err != nil {
 		fail(c, err)
 		return
 	}
+	if refused != "" && !pick.offers(refused) {
+		p.Lang = lang
+		pick.Top = append(pick.Top, pickOption{refused, s.viewRegion(p, refused)})
+		p.Data = userData{User: u, Roles: models.GrantableRoles, Regions: pick}
+	}
 	s.html(c, status, "user", p)
+}
+
+// offers reports whether the picker has code among its choices.
+func (p regionPicker) offers(code string) bool {
+	for _, o := range p.Top {
+		if o.Code == code {
+			return true
+		}
+	}
+	for _, g := range p.Groups {
+		for _, o := range g.Options {
+			if o.Code == code {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (s *Server) pageUser(c *gin.Context) {
@@ -212,7 +253,7 @@ func (s *Server) pageGrantRole(c *gin.Context) {
 	}
 	g := models.Grant{Role: c.PostForm("role"), Region: c.PostForm("region")}
 	if err := s.store.GrantRole(c.Request.Context(), policy.ActorFrom(c), u.ID, g); err != nil {
-		if !onForm(err) {
+		if !refusedOnForm(err) {
 			fail(c, err)
 			return
 		}

@@ -40,6 +40,7 @@ var Steps = []Step{
 	{Version: 10, Description: "China's working-day calendar from the State Council's yearly holiday notices (2001-2026 without 2003); calendar policy", File: "0010_calendar.sql", Run: loadCalendar},
 	{Version: 12, Description: "a reason code of disqualifications the portal makes itself (a listed credit check)", File: "0012_disqualified_codes.sql"},
 	{Version: 13, Description: "accounts: a reset password must be changed at next sign-in; password reset and grant revocation policy", File: "0013_accounts.sql", Run: policyFile("0013_accounts.csv")},
+	{Version: 15, Description: "notifications in the portal, indexed for the bell's unread count", File: "0015_notifications.sql"},
 }
 
 // Latest is the schema version this binary expects.

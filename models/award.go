@@ -92,10 +92,6 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 		if _, err := tenderLifecycle.Next("award", t.Status); err != nil {
 			return err
 		}
-		bids, err := s.openedBids(tx, t)
-		if err != nil {
-			return err
-		}
 		var active int64
 		if err := tx.Model(&PanelMember{}).Where("tender_id = ? AND active = ?", t.ID, true).Count(&active).Error; err != nil {
 			return err
@@ -105,40 +101,10 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 				"the panel has %d active members; the method needs an odd number, at least %d: appoint a replacement and let it evaluate first",
 				active, panelSize(t)))
 		}
-		var scores []Score
-		var rejected []Bid // valid bids the panel found non-compliant
-		if t.Evaluation == EvalComprehensive {
-			done, sc, err := s.scoringComplete(tx, t)
-			if err != nil {
-				return err
-			}
-			if !done {
-				return Fail(ErrConflict, "err.scores_missing", "every panel member must score every valid bid first")
-			}
-			scores = sc
-		} else {
-			done, _, results, err := s.complianceComplete(tx, t)
-			if err != nil {
-				return err
-			}
-			if !done {
-				return Fail(ErrConflict, "err.reviews_missing", "every panel member must review every valid bid's compliance first")
-			}
-			compliant := map[int64]bool{}
-			for _, r := range results {
-				compliant[r.BidID] = r.Compliant
-			}
-			kept := bids[:0:0]
-			for _, b := range bids {
-				if bidLifecycle.Allows("rank", b.Status) && !compliant[b.ID] {
-					rejected = append(rejected, b)
-					continue
-				}
-				kept = append(kept, b)
-			}
-			bids = kept
+		ranked, rejected, err := s.standing(tx, t)
+		if err != nil {
+			return err
 		}
-		ranked := rank(t, bids, scores)
 		if len(ranked) == 0 && len(rejected) > 0 {
 			return Fail(ErrConflict, "err.no_compliant_bid", "the panel found no bid compliant: the tender cannot be awarded")
 		}
@@ -166,8 +132,7 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 				"technical_score": *b.TechnicalScore, "final_score": *b.FinalScore, "rank": *b.Rank, "updated_at": s.now()}).Error; err != nil {
 				return err
 			}
-			out = append(out, Ranked{BidID: b.ID, OrganisationID: b.OrganisationID, Name: b.OrganisationName, PriceFen: b.PriceFen,
-				PriceScore: *b.PriceScore, TechnicalScore: *b.TechnicalScore, FinalScore: *b.FinalScore, Rank: *b.Rank})
+			out = append(out, rankedLine(b))
 		}
 		for _, b := range rejected { // lost, unranked: the panel found them non-compliant
 			to, err := bidLifecycle.Next("lose", b.Status)
@@ -183,9 +148,62 @@ func (s *Store) Award(ctx context.Context, a *Actor, tenderID int64) ([]Ranked, 
 		if err := s.setStatus(tx, a, t, "award", map[string]any{"awarded_at": now, "winner_bid_id": first.ID}); err != nil {
 			return err
 		}
+		s.notifyAward(tx, t)
 		return s.audit(tx, a, "tender.ranking", "tender", t.ID, t.RegionCode, nil, out)
 	})
 	return out, err
+}
+
+// standing is the ranking the award would make now, read in db: the valid
+// bids ranked (rank) and, for lowest price, the valid bids the panel found
+// non-compliant (rejected, unranked). While the panel has not finished it
+// answers a conflict. The award and the staff's evaluation page (its
+// provisional ranking) both read it, so the page shows what the award
+// will do.
+func (s *Store) standing(db *gorm.DB, t *Tender) (ranked, rejected []Bid, err error) {
+	bids, err := s.openedBids(db, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	var scores []Score
+	if t.Evaluation == EvalComprehensive {
+		done, sc, err := s.scoringComplete(db, t)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !done {
+			return nil, nil, Fail(ErrConflict, "err.scores_missing", "every panel member must score every valid bid first")
+		}
+		scores = sc
+	} else {
+		done, _, results, err := s.complianceComplete(db, t)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !done {
+			return nil, nil, Fail(ErrConflict, "err.reviews_missing", "every panel member must review every valid bid's compliance first")
+		}
+		compliant := map[int64]bool{}
+		for _, r := range results {
+			compliant[r.BidID] = r.Compliant
+		}
+		kept := bids[:0:0]
+		for _, b := range bids {
+			if bidLifecycle.Allows("rank", b.Status) && !compliant[b.ID] {
+				rejected = append(rejected, b)
+				continue
+			}
+			kept = append(kept, b)
+		}
+		bids = kept
+	}
+	return rank(t, bids, scores), rejected, nil
+}
+
+// rankedLine is a ranked bid as a line of the ranking.
+func rankedLine(b Bid) Ranked {
+	return Ranked{BidID: b.ID, OrganisationID: b.OrganisationID, Name: b.OrganisationName, PriceFen: b.PriceFen,
+		PriceScore: *b.PriceScore, TechnicalScore: *b.TechnicalScore, FinalScore: *b.FinalScore, Rank: *b.Rank}
 }
 
 // Result is the public award notice, and a bidder's own score and rank.
@@ -257,8 +275,7 @@ func (s *Store) TenderResult(ctx context.Context, a *Actor, tenderID int64) (*Re
 			}
 		}
 		if t.canManage(a) && b.Rank != nil {
-			r.Ranking = append(r.Ranking, Ranked{BidID: b.ID, OrganisationID: b.OrganisationID, Name: b.OrganisationName, PriceFen: b.PriceFen,
-				PriceScore: *b.PriceScore, TechnicalScore: *b.TechnicalScore, FinalScore: *b.FinalScore, Rank: *b.Rank})
+			r.Ranking = append(r.Ranking, rankedLine(b))
 		}
 	}
 	sort.Slice(r.Ranking, func(i, j int) bool { return r.Ranking[i].Rank < r.Ranking[j].Rank })

@@ -98,6 +98,7 @@ func (s *Store) AnswerChallenge(ctx context.Context, a *Actor, id int64, answer 
 		if err := s.answerDue(tx, &c); err != nil {
 			return err
 		}
+		s.notifyChallengeAnswer(tx, &c, t)
 		return s.audit(tx, a, "challenge.answer", "challenge", c.ID, t.RegionCode, nil, map[string]any{"answer": answer})
 	})
 	return &c, err

@@ -79,6 +79,7 @@ func (s *Store) AnswerEnquiry(ctx context.Context, a *Actor, id int64, answer st
 		if err := tx.Model(&e).Select("answer", "answered_at", "answered_by").Updates(&e).Error; err != nil {
 			return err
 		}
+		s.notifyEnquiryAnswer(tx, &e, t)
 		return s.audit(tx, a, "enquiry.answer", "enquiry", e.ID, t.RegionCode, nil, map[string]any{"answer": answer})
 	})
 	return &e, err

@@ -685,23 +685,12 @@ func (s *Store) ChangeOrganisationStatus(ctx context.Context, a *Actor, id int64
 		if o.Status == OrgBlacklisted && today <= o.BlacklistedUntil {
 			return Fail(ErrConflict, "err.org_blacklist_running", "the organisation is blacklisted until "+o.BlacklistedUntil)
 		}
-		var fields []FieldError
-		if event != OrgVerify && in.Reason == "" {
-			fields = append(fields, Field("reason", "required", ""))
-		} else if len([]rune(in.Reason)) > 1000 {
-			fields = append(fields, Field("reason", "max", "1000"))
+		if err := orgChangeFields(event, in, today); err != nil {
+			return err
 		}
 		until := ""
 		if event == OrgBlacklist {
-			if _, err := time.Parse(orgDateLayout, in.Until); err != nil {
-				fields = append(fields, Field("until", "org_date", ""))
-			} else if in.Until <= today {
-				fields = append(fields, Field("until", "org_after_today", ""))
-			}
 			until = in.Until
-		}
-		if len(fields) > 0 {
-			return Invalid(fields...)
 		}
 		before := *o
 		o.Status, o.StatusReason, o.BlacklistedUntil, o.UpdatedAt = next, in.Reason, until, s.now()
@@ -715,9 +704,39 @@ func (s *Store) ChangeOrganisationStatus(ctx context.Context, a *Actor, id int64
 		}
 		v := s.orgView(a, o, x)
 		out = &v
+		s.notifyOrgStatus(tx, event, o)
 		return s.audit(tx, a, "organisation."+event, "organisation", o.ID, o.RegionCode, before, o)
 	})
 	return out, err
+}
+
+// CheckOrgStatusChange checks a status change's input (the reason, the
+// blacklist's end) as ChangeOrganisationStatus does, so that a page can
+// refuse it before asking to confirm the step.
+func (s *Store) CheckOrgStatusChange(event string, in OrgStatusChange) error {
+	in.Reason, in.Until = strings.TrimSpace(in.Reason), strings.TrimSpace(in.Until)
+	return orgChangeFields(event, in, s.orgToday())
+}
+
+// orgChangeFields is the rule on a status change's (trimmed) input.
+func orgChangeFields(event string, in OrgStatusChange, today string) error {
+	var fields []FieldError
+	if event != OrgVerify && in.Reason == "" {
+		fields = append(fields, Field("reason", "required", ""))
+	} else if len([]rune(in.Reason)) > 1000 {
+		fields = append(fields, Field("reason", "max", "1000"))
+	}
+	if event == OrgBlacklist {
+		if _, err := time.Parse(orgDateLayout, in.Until); err != nil {
+			fields = append(fields, Field("until", "org_date", ""))
+		} else if in.Until <= today {
+			fields = append(fields, Field("until", "org_after_today", ""))
+		}
+	}
+	if len(fields) > 0 {
+		return Invalid(fields...)
+	}
+	return nil
 }
 
 // OrganisationCanBid answers nil when the organisation may bid or win at

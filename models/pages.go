@@ -252,6 +252,13 @@ type EvaluationView struct {
 	Compliance *ComplianceSheets // lowest price, once the panel is appointed
 	Challenges []Challenge
 	CanFail    bool // evaluated: staff may end it unsuccessful when no bid can be awarded
+	// Before the award, once the panel has finished: the ranking the award
+	// would make now (standing, the award's own code), the bids the panel
+	// found non-compliant (lowest price; unranked) and the latest credit
+	// check of the first-ranked bidder (nil: none yet).
+	Ranking    []Ranked
+	Rejected   []Bid
+	FirstCheck *CreditCheck
 	Result     *Result
 	CanSign    bool
 	Contract   *Contract
@@ -321,6 +328,24 @@ func (s *Store) evaluation(ctx context.Context, a *Actor, t *Tender, v *Evaluati
 	}
 	evaluated := (v.Compliance != nil && v.Compliance.Complete) || (t.Evaluation == EvalComprehensive && v.Scores.Complete)
 	v.CanFail = evaluated && !awaitsPanel(t) && tenderLifecycle.Allows("fail", t.Status)
+	if evaluated && !awaitsPanel(t) && tenderLifecycle.Allows("award", t.Status) {
+		ranked, rejected, err := s.standing(s.DB.WithContext(ctx), t)
+		if err != nil {
+			return err
+		}
+		for _, b := range ranked {
+			v.Ranking = append(v.Ranking, rankedLine(b))
+		}
+		v.Rejected = rejected
+		if len(v.Ranking) > 0 {
+			for i, c := range v.Checks { // the latest first, as the award reads them
+				if c.OrganisationID == v.Ranking[0].OrganisationID {
+					v.FirstCheck = &v.Checks[i]
+					break
+				}
+			}
+		}
+	}
 	v.Challenges, err = s.Challenges(ctx, a, t.ID)
 	return err
 }

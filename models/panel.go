@@ -159,6 +159,7 @@ func (s *Store) AppointPanel(ctx context.Context, a *Actor, tenderID int64, expe
 		if out, err = s.panel(tx, t.ID); err != nil {
 			return err
 		}
+		s.notifyPanel(tx, t, current, out)
 		return s.audit(tx, a, "tender.panel", "tender", t.ID, t.RegionCode, current, out)
 	})
 	return out, err

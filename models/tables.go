@@ -11,5 +11,6 @@ func Tables() []any {
 		&PanelMember{}, &Score{}, &CreditCheck{}, &Challenge{}, &Contract{}, &ContractTarget{}, &Tranche{}, &BidAttachment{},
 		&CalendarSource{}, &CalendarDay{},
 		&ComplianceReview{},
+		&Notification{},
 	}
 }

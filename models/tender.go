@@ -769,6 +769,7 @@ func (s *Store) UpdateTender(ctx context.Context, a *Actor, id int64, apply func
 				return err
 			}
 		}
+		s.notifyAmendment(tx, event, t)
 		return s.audit(tx, a, "tender."+event, "tender", t.ID, t.RegionCode, before, t)
 	})
 	if errors.Is(err, errNothingAmended) {

@@ -168,8 +168,11 @@ func (s *Store) GrantRole(ctx context.Context, a *Actor, userID int64, g Grant) 
 	if len(fields) > 0 {
 		return Invalid(fields...)
 	}
-	if err := a.require("user:grant", g.Region); err != nil {
-		return err
+	if !a.Can("user:grant", g.Region) {
+		// Named by its field, so that the page's form says it next to the
+		// region picker.
+		return &Error{Kind: ErrForbidden, Key: "err.grant_region", Detail: "you may grant roles only within your own regions",
+			Fields: []FieldError{Field("region", "grant_reach", "")}}
 	}
 	if u.OrganisationID != nil && g.Role != RoleAgency {
 		return Fail(ErrConflict, "err.agency_user_role", "an organisation's member cannot hold staff roles")

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"portal/models"
 
@@ -16,8 +17,9 @@ import (
 // The desk walks: each role signs in through the login form, opens its desk
 // (工作台), follows an item's link to the page where the work is done, does
 // it through that page's forms (confirmation steps included), comes back to
-// the desk through the menu and finds the item gone. Every step is saved as
-// a screenshot (to PORTAL_SCREENSHOTS when set, else the test's temp dir).
+// the desk through the menu and finds the item gone, on the phone (390 px)
+// and at desktop width (1366 px). Every step is saved as a screenshot (to
+// PORTAL_SCREENSHOTS when set, else the test's temp dir).
 
 // walk is one person's tab at one screen width.
 type walk struct {
@@ -52,7 +54,7 @@ func (w *walk) shot(name string) {
 		w.t.Fatal(err)
 	}
 	w.n++
-	path := filepath.Join(w.dir, fmt.Sprintf("walk-%s-%d-%02d-%s.jpg", strings.ReplaceAll(strings.TrimPrefix(w.t.Name(), "TestBrowserDeskWalk"), "/", "-"), w.width, w.n, name))
+	path := filepath.Join(w.dir, fmt.Sprintf("walk-%s-%02d-%s.jpg", strings.ReplaceAll(strings.TrimPrefix(w.t.Name(), "TestBrowserDeskWalk"), "/", "-"), w.n, name))
 	if err := os.WriteFile(path, img, 0o644); err != nil {
 		w.t.Fatal(err)
 	}
@@ -83,180 +85,202 @@ func (w *walk) follow(task string, id int64, waitFor string) {
 	if id != 0 {
 		sel = fmt.Sprintf("#task-%s li[data-id=\"%d\"] a", task, id)
 	}
-	w.do(chromedp.Click(css(sel)), chromedp.WaitVisible(css(waitFor)))
+	// A link to the wrong page fails here, not at the browser's timeout.
+	ctx, cancel := context.WithTimeout(w.ctx, 15*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Click(css(sel)), chromedp.WaitVisible(css(waitFor))); err != nil {
+		loc, _ := chromedp.Run(w.ctx, chromedp.Location())
+		w.t.Fatalf("the %s item's link led to %s, without %s: %v", task, loc, waitFor, err)
+	}
 }
 
-// TestBrowserDeskWalkProcurement: on the phone, the buyer verifies the
+// bothWidths runs a walk on the phone (390 px) and at desktop width
+// (1366 px), each in a world of its own.
+func bothWidths(t *testing.T, walkAt func(t *testing.T, width int64)) {
+	for _, width := range []int64{390, 1366} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) { walkAt(t, width) })
+	}
+}
+
+// TestBrowserDeskWalkProcurement: the buyer verifies the
 // pending organisation from its desk item (asked first) and answers the
 // unanswered enquiry from its item; both leave the desk.
 func TestBrowserDeskWalkProcurement(t *testing.T) {
-	e := newEnv(t)
-	ctx := context.Background()
-	e.staff("xn-buyer", models.RoleProcurement, "450102")
-	pending := e.registerOrg("agent1", "450102")
-	e.verifyOrg(e.registerOrg("agent2", "450102"))
-	tender := deskTender(t, e, "xn-buyer", "兴宁区农村留守儿童关爱服务项目")
-	q, err := e.store.Ask(ctx, e.actor("agent2"), tender.ID, "服务对象是否包括困境儿童？")
-	if err != nil {
-		t.Fatal(err)
-	}
+	bothWidths(t, func(t *testing.T, width int64) {
+		e := newEnv(t)
+		ctx := context.Background()
+		e.staff("xn-buyer", models.RoleProcurement, "450102")
+		pending := e.registerOrg("agent1", "450102")
+		e.verifyOrg(e.registerOrg("agent2", "450102"))
+		tender := deskTender(t, e, "xn-buyer", "兴宁区农村留守儿童关爱服务项目")
+		q, err := e.store.Ask(ctx, e.actor("agent2"), tender.ID, "服务对象是否包括困境儿童？")
+		if err != nil {
+			t.Fatal(err)
+		}
 
-	w := walkAs(t, e.srv.URL, "xn-buyer", 390)
-	if got := w.count(models.DeskPendingOrgs); got != "1" {
-		t.Fatalf("organisations awaiting verification: %q", got)
-	}
-	if got := w.count(models.DeskEnquiries); got != "1" {
-		t.Fatalf("enquiries to answer: %q", got)
-	}
-	w.shot("desk")
+		w := walkAs(t, e.srv.URL, "xn-buyer", width)
+		if got := w.count(models.DeskPendingOrgs); got != "1" {
+			t.Fatalf("organisations awaiting verification: %q", got)
+		}
+		if got := w.count(models.DeskEnquiries); got != "1" {
+			t.Fatalf("enquiries to answer: %q", got)
+		}
+		w.shot("desk")
 
-	// The organisation: its page, verify, the confirmation step.
-	w.follow(models.DeskPendingOrgs, 0, "#review-form")
-	w.shot("org")
-	w.do(chromedp.Click(css("#event-verify")), chromedp.WaitVisible(css("#confirm-form")))
-	w.shot("org-confirm")
-	w.submit("#confirm-submit")
-	if st, _ := e.store.Organisation(ctx, e.root, pending); st == nil || st.Org.Status != models.OrgVerified {
-		t.Fatalf("organisation after verifying from the desk: %+v", st)
-	}
-	w.shot("org-verified")
-	w.desk()
-	if got := w.count(models.DeskPendingOrgs); got != "0" {
-		t.Fatalf("organisations awaiting verification after verifying: %q", got)
-	}
+		// The organisation: its page, verify, the confirmation step.
+		w.follow(models.DeskPendingOrgs, 0, "#review-form")
+		w.shot("org")
+		w.do(chromedp.Click(css("#event-verify")), chromedp.WaitVisible(css("#confirm-form")))
+		w.shot("org-confirm")
+		w.submit("#confirm-submit")
+		if st, _ := e.store.Organisation(ctx, e.root, pending); st == nil || st.Org.Status != models.OrgVerified {
+			t.Fatalf("organisation after verifying from the desk: %+v", st)
+		}
+		w.shot("org-verified")
+		w.desk()
+		if got := w.count(models.DeskPendingOrgs); got != "0" {
+			t.Fatalf("organisations awaiting verification after verifying: %q", got)
+		}
 
-	// The enquiry: the tender's enquiries, answered in place.
-	w.follow(models.DeskEnquiries, q.ID, "#enquiries")
-	w.shot("enquiry")
-	w.do(chromedp.SendKeys(css(fmt.Sprintf("#f-answer-%d", q.ID)), "包括。"))
-	w.submit(fmt.Sprintf("#enquiry-%d button", q.ID))
-	if a := w.text(fmt.Sprintf("#enquiry-%d .answer", q.ID)); a != "包括。" {
-		t.Fatalf("answer shown: %q", a)
-	}
-	w.shot("enquiry-answered")
-	w.desk()
-	if got := w.count(models.DeskEnquiries); got != "0" {
-		t.Fatalf("enquiries to answer after answering: %q", got)
-	}
-	w.shot("desk-done")
+		// The enquiry: the tender's enquiries, answered in place.
+		w.follow(models.DeskEnquiries, q.ID, "#enquiries")
+		w.shot("enquiry")
+		w.do(chromedp.SendKeys(css(fmt.Sprintf("#f-answer-%d", q.ID)), "包括。"))
+		w.submit(fmt.Sprintf("#enquiry-%d button", q.ID))
+		if a := w.text(fmt.Sprintf("#enquiry-%d .answer", q.ID)); a != "包括。" {
+			t.Fatalf("answer shown: %q", a)
+		}
+		w.shot("enquiry-answered")
+		w.desk()
+		if got := w.count(models.DeskEnquiries); got != "0" {
+			t.Fatalf("enquiries to answer after answering: %q", got)
+		}
+		w.shot("desk-done")
+	})
 }
 
-// TestBrowserDeskWalkAgency: at desktop width, a verified agency opens the
+// TestBrowserDeskWalkAgency: a verified agency opens the
 // tender in reach from its desk, saves and submits a bid (asked first);
 // the tender leaves its open list and the bid shows as submitted.
 func TestBrowserDeskWalkAgency(t *testing.T) {
-	tw := newTPWorld(t)
-	tender := deskTender(t, tw.e, "xn-buyer", "兴宁区困境儿童关爱服务项目")
+	bothWidths(t, func(t *testing.T, width int64) {
+		tw := newTPWorld(t)
+		tender := deskTender(t, tw.e, "xn-buyer", "兴宁区困境儿童关爱服务项目")
 
-	w := walkAs(t, tw.e.srv.URL, "agent1", 1366)
-	if got := w.count(models.DeskOpenTenders); got != "1" {
-		t.Fatalf("open tenders: %q", got)
-	}
-	w.shot("desk")
-	w.follow(models.DeskOpenTenders, 0, "#bid-link")
-	w.shot("tender")
-	w.do(chromedp.Click(css("#bid-link")), chromedp.WaitVisible(css("#bid-form")),
-		chromedp.SendKeys(css("#f-price"), "250,000.00"), chromedp.Click(css(fmt.Sprintf("#f-team-%d", tw.staff[0]))))
-	w.fill(map[string]string{"#f-proposal": "入户走访、个案管理、志愿者培训。", fmt.Sprintf("#f-role-%d", tw.staff[0]): "项目主管"})
-	w.submit("#bid-save")
-	w.shot("bid-saved")
-	w.do(chromedp.Click(css("#bid-submit")), chromedp.WaitVisible(css("#confirm-form")))
-	w.shot("bid-confirm")
-	w.submit("#confirm-submit")
-	if st := w.text("#bid-status"); !strings.Contains(st, "已提交") {
-		t.Fatalf("bid after submitting: %q", st)
-	}
-	w.shot("bid-submitted")
-	w.desk()
-	if got := w.count(models.DeskOpenTenders); got != "0" {
-		t.Fatalf("open tenders after bidding: %q", got)
-	}
-	if st := w.text(fmt.Sprintf("#task-%s li[data-tender=\"%d\"] .pill", models.DeskBids, tender.ID)); !strings.Contains(st, "已提交") {
-		t.Fatalf("the bid on the desk: %q", st)
-	}
-	w.shot("desk-done")
+		w := walkAs(t, tw.e.srv.URL, "agent1", width)
+		if got := w.count(models.DeskOpenTenders); got != "1" {
+			t.Fatalf("open tenders: %q", got)
+		}
+		w.shot("desk")
+		w.follow(models.DeskOpenTenders, 0, "#bid-link")
+		w.shot("tender")
+		w.do(chromedp.Click(css("#bid-link")), chromedp.WaitVisible(css("#bid-form")),
+			chromedp.SendKeys(css("#f-price"), "250,000.00"), chromedp.Click(css(fmt.Sprintf("#f-team-%d", tw.staff[0]))))
+		w.fill(map[string]string{"#f-proposal": "入户走访、个案管理、志愿者培训。", fmt.Sprintf("#f-role-%d", tw.staff[0]): "项目主管"})
+		w.submit("#bid-save")
+		w.shot("bid-saved")
+		w.do(chromedp.Click(css("#bid-submit")), chromedp.WaitVisible(css("#confirm-form")))
+		w.shot("bid-confirm")
+		w.submit("#confirm-submit")
+		if st := w.text("#bid-status"); !strings.Contains(st, "已提交") {
+			t.Fatalf("bid after submitting: %q", st)
+		}
+		w.shot("bid-submitted")
+		w.desk()
+		if got := w.count(models.DeskOpenTenders); got != "0" {
+			t.Fatalf("open tenders after bidding: %q", got)
+		}
+		if st := w.text(fmt.Sprintf("#task-%s li[data-tender=\"%d\"] .pill", models.DeskBids, tender.ID)); !strings.Contains(st, "已提交") {
+			t.Fatalf("the bid on the desk: %q", st)
+		}
+		w.shot("desk-done")
+	})
 }
 
-// TestBrowserDeskWalkExpert: at desktop width, an appointed expert declares
+// TestBrowserDeskWalkExpert: an appointed expert declares
 // no conflict from its desk item, then scores every bid from the next
 // item; both leave the desk.
 func TestBrowserDeskWalkExpert(t *testing.T) {
-	tw := newTPWorld(t)
-	in := models.TenderInput{Method: "competitive_consultation", Evaluation: models.EvalComprehensive, PriceWeight: 30,
-		Criteria: []models.Criterion{{Key: "plan", Name: "服务方案", MaxPoints: 40}, {Key: "team", Name: "团队配置", MaxPoints: 30}}}
-	tender, bids := tw.tpTender(t, in, 250_000, 200_000, 240_000)
-	if _, err := tw.e.store.AppointPanel(context.Background(), tw.e.actor("xn-buyer"), tender.ID, tw.expertIDs); err != nil {
-		t.Fatal(err)
-	}
-
-	w := walkAs(t, tw.e.srv.URL, "expert1", 1366)
-	if got := w.count(models.DeskDeclarations); got != "1" {
-		t.Fatalf("declarations to make: %q", got)
-	}
-	w.shot("desk")
-	w.follow(models.DeskDeclarations, 0, "#declare-form")
-	if checked, _ := chromedp.Run(w.ctx, chromedp.Evaluate[bool](`!!document.querySelector('#declare-form input[name=conflict]:checked')`)); checked {
-		t.Error("the declaration has an answer chosen before the expert chose one")
-	}
-	w.shot("declare")
-	w.do(chromedp.Click(css("#f-conflict-no")))
-	w.submit("#declare-submit")
-	w.desk()
-	if got := w.count(models.DeskDeclarations); got != "0" {
-		t.Fatalf("declarations after declaring: %q", got)
-	}
-	if got := w.count(models.DeskScoreSheets); got != "1" {
-		t.Fatalf("score sheets waiting: %q", got)
-	}
-	w.shot("desk-scores")
-
-	for i, bid := range bids {
-		w.follow(models.DeskScoreSheets, 0, fmt.Sprintf("#score-%d", bid))
-		if i == 0 {
-			w.shot("review")
+	bothWidths(t, func(t *testing.T, width int64) {
+		tw := newTPWorld(t)
+		in := models.TenderInput{Method: "competitive_consultation", Evaluation: models.EvalComprehensive, PriceWeight: 30,
+			Criteria: []models.Criterion{{Key: "plan", Name: "服务方案", MaxPoints: 40}, {Key: "team", Name: "团队配置", MaxPoints: 30}}}
+		tender, bids := tw.tpTender(t, in, 250_000, 200_000, 240_000)
+		if _, err := tw.e.store.AppointPanel(context.Background(), tw.e.actor("xn-buyer"), tender.ID, tw.expertIDs); err != nil {
+			t.Fatal(err)
 		}
-		w.fill(map[string]string{fmt.Sprintf("#f-%d-plan", bid): "32", fmt.Sprintf("#f-%d-team", bid): "25.5"})
-		w.submit(fmt.Sprintf("#score-%d .score-submit", bid))
+
+		w := walkAs(t, tw.e.srv.URL, "expert1", width)
+		if got := w.count(models.DeskDeclarations); got != "1" {
+			t.Fatalf("declarations to make: %q", got)
+		}
+		w.shot("desk")
+		w.follow(models.DeskDeclarations, 0, "#declare-form")
+		if checked, _ := chromedp.Run(w.ctx, chromedp.Evaluate[bool](`!!document.querySelector('#declare-form input[name=conflict]:checked')`)); checked {
+			t.Error("the declaration has an answer chosen before the expert chose one")
+		}
+		w.shot("declare")
+		w.do(chromedp.Click(css("#f-conflict-no")))
+		w.submit("#declare-submit")
 		w.desk()
-	}
-	if got := w.count(models.DeskScoreSheets); got != "0" {
-		t.Fatalf("score sheets after scoring every bid: %q", got)
-	}
-	w.shot("desk-done")
+		if got := w.count(models.DeskDeclarations); got != "0" {
+			t.Fatalf("declarations after declaring: %q", got)
+		}
+		if got := w.count(models.DeskScoreSheets); got != "1" {
+			t.Fatalf("score sheets waiting: %q", got)
+		}
+		w.shot("desk-scores")
+
+		for i, bid := range bids {
+			// The item says how many bids are still to score.
+			if left := w.text("#task-" + models.DeskScoreSheets + " li .detail"); !strings.Contains(left, fmt.Sprintf("%d 份投标待评分", len(bids)-i)) {
+				t.Fatalf("score sheets item after %d scored: %q", i, left)
+			}
+			w.follow(models.DeskScoreSheets, 0, fmt.Sprintf("#score-%d", bid))
+			if i == 0 {
+				w.shot("review")
+			}
+			w.fill(map[string]string{fmt.Sprintf("#f-%d-plan", bid): "32", fmt.Sprintf("#f-%d-team", bid): "25.5"})
+			w.submit(fmt.Sprintf("#score-%d .score-submit", bid))
+			w.desk()
+		}
+		if got := w.count(models.DeskScoreSheets); got != "0" {
+			t.Fatalf("score sheets after scoring every bid: %q", got)
+		}
+		w.shot("desk-done")
+	})
 }
 
-// TestBrowserDeskWalkAdmin: at phone and desktop width, the administrator
+// TestBrowserDeskWalkAdmin: the administrator
 // opens a user without roles from its desk and grants a role there; the
 // user leaves the list and the grant is among the recent ones.
 func TestBrowserDeskWalkAdmin(t *testing.T) {
-	for _, width := range []int64{390, 1366} {
-		t.Run(fmt.Sprint(width), func(t *testing.T) {
-			e := newEnv(t)
-			u, err := e.store.CreateUser(context.Background(), e.root, models.NewUser{Username: "new-expert", Password: testPassword, DisplayName: "黄专家"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			w := walkAs(t, e.srv.URL, "admin", width)
-			if got := w.count(models.DeskUsersNoRole); got != "1" {
-				t.Fatalf("users without roles: %q", got)
-			}
-			w.shot("desk")
-			w.follow(models.DeskUsersNoRole, 0, "#grant-form")
-			w.shot("user")
-			w.do(chromedp.SetValue(css("#f-role"), models.RoleExpert), chromedp.SetValue(css("#f-region"), "4501"))
-			w.submit("#grant-form button[type=submit]")
-			if roles := w.text("#roles"); !strings.Contains(roles, "评审专家") {
-				t.Fatalf("roles after granting: %q", roles)
-			}
-			w.shot("granted")
-			w.desk()
-			if got := w.count(models.DeskUsersNoRole); got != "0" {
-				t.Fatalf("users without roles after granting: %q", got)
-			}
-			if got := w.text(fmt.Sprintf("#task-%s", models.DeskRecentGrants)); !strings.Contains(got, "黄专家") {
-				t.Fatalf("recent grants: %q (user %d)", got, u.ID)
-			}
-			w.shot("desk-done")
-		})
-	}
+	bothWidths(t, func(t *testing.T, width int64) {
+		e := newEnv(t)
+		u, err := e.store.CreateUser(context.Background(), e.root, models.NewUser{Username: "new-expert", Password: testPassword, DisplayName: "黄专家"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := walkAs(t, e.srv.URL, "admin", width)
+		if got := w.count(models.DeskUsersNoRole); got != "1" {
+			t.Fatalf("users without roles: %q", got)
+		}
+		w.shot("desk")
+		w.follow(models.DeskUsersNoRole, 0, "#grant-form")
+		w.shot("user")
+		w.do(chromedp.SetValue(css("#f-role"), models.RoleExpert), chromedp.SetValue(css("#f-region"), "4501"))
+		w.submit("#grant-form button[type=submit]")
+		if roles := w.text("#roles"); !strings.Contains(roles, "评审专家") {
+			t.Fatalf("roles after granting: %q", roles)
+		}
+		w.shot("granted")
+		w.desk()
+		if got := w.count(models.DeskUsersNoRole); got != "0" {
+			t.Fatalf("users without roles after granting: %q", got)
+		}
+		if got := w.text(fmt.Sprintf("#task-%s", models.DeskRecentGrants)); !strings.Contains(got, "黄专家") {
+			t.Fatalf("recent grants: %q (user %d)", got, u.ID)
+		}
+		w.shot("desk-done")
+	})
 }

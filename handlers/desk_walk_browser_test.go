@@ -61,14 +61,10 @@ func (w *walk) shot(name string) {
 	w.t.Logf("screenshot %s", path)
 }
 
-// desk goes back to the desk through the menu's link (hidden behind the
-// menu button on the phone, so clicked by script).
+// desk goes back to the desk through the menu's link.
 func (w *walk) desk() {
 	w.t.Helper()
-	if _, err := chromedp.Run(w.ctx, chromedp.Evaluate[bool](`(() => { document.querySelector('a[href="/desk"]').click(); return true })()`)); err != nil {
-		w.t.Fatal(err)
-	}
-	w.do(chromedp.WaitVisible(css("#desk-at")))
+	w.do(chromedp.Click(css(`header nav a[href="/desk"]`)), chromedp.WaitVisible(css("#desk-at")))
 }
 
 // count is a desk task's count as shown.

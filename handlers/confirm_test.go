@@ -38,3 +38,23 @@ func TestDisablingAUserAsksFirst(t *testing.T) {
 		t.Fatal("the confirmed step did not disable the user")
 	}
 }
+
+// TestGrantFormChoosesNoRoleForYou: the grant form starts on no role, and
+// sending it so is an error next to the role, with no grant made.
+func TestGrantFormChoosesNoRoleForYou(t *testing.T) {
+	e := newEnv(t)
+	admin := e.signIn("admin")
+	e.staff("nn-buyer", models.RoleProcurement, "4501")
+	id := e.actor("nn-buyer").UserID
+	_, page := admin.do("GET", "/admin/users/"+itoa(id), nil)
+	if !strings.Contains(string(page), `<select id="f-role" name="role">`+"\n      "+`<option value="">`) {
+		t.Fatalf("the role select does not start empty: %s", page)
+	}
+	s, b := admin.form("/admin/users/"+itoa(id)+"/roles", url.Values{"role": {""}, "region": {"4501"}})
+	if s != 422 || !strings.Contains(string(b), `id="f-role" name="role" aria-invalid="true"`) {
+		t.Fatalf("a grant without a role: %d %s", s, b)
+	}
+	if grants := e.actor("nn-buyer").Grants; len(grants) != 1 {
+		t.Fatalf("grants after the refused form: %+v", grants)
+	}
+}

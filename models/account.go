@@ -192,11 +192,7 @@ func (s *Store) RevokeRole(ctx context.Context, a *Actor, userID int64, g Grant)
 		if apply, err = s.Authz.RemoveGrant(tx, u.ID, g); err != nil {
 			return err
 		}
-		region := g.Region
-		if region == RootRegion {
-			region = ""
-		}
-		return s.audit(tx, a, "user.revoke", "user", u.ID, region, g, nil)
+		return s.audit(tx, a, "user.revoke", "user", u.ID, g.auditRegion(), g, nil)
 	})
 	if err == nil {
 		apply()

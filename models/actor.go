@@ -30,6 +30,15 @@ type Grant struct {
 	Region string `json:"region"`
 }
 
+// auditRegion is the region an audit event of the grant is filed under: a
+// nationwide grant under none.
+func (g Grant) auditRegion() string {
+	if g.Region == RootRegion {
+		return ""
+	}
+	return g.Region
+}
+
 // Authorizer is the access-control engine (casbin, in package policy).
 type Authorizer interface {
 	// Enforce answers whether subject may do action in region.

@@ -201,11 +201,7 @@ func (s *Store) addGrant(ctx context.Context, a *Actor, u *User, g Grant) error 
 		if apply, err = s.Authz.AddGrant(tx, u.ID, g); err != nil {
 			return err
 		}
-		region := g.Region
-		if region == RootRegion {
-			region = ""
-		}
-		return s.audit(tx, a, "user.grant", "user", u.ID, region, nil, g)
+		return s.audit(tx, a, "user.grant", "user", u.ID, g.auditRegion(), nil, g)
 	})
 	if err == nil {
 		apply()

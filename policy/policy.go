@@ -198,22 +198,14 @@ func (en *Enforcer) AddGrant(tx *gorm.DB, userID int64, g models.Grant) (func(),
 	if res.RowsAffected == 0 {
 		return nil, models.GrantExists()
 	}
-	var v int64
-	if err := tx.Raw("UPDATE policy_versions SET version = version + 1 WHERE id = 1 RETURNING version").Scan(&v).Error; err != nil {
+	v, err := bumpVersion(tx)
+	if err != nil {
 		return nil, err
 	}
-	return func() {
-		en.mu.Lock()
-		defer en.mu.Unlock()
-		en.answers = nil
-		if _, err := en.e.SelfAddPolicy("g", "g", rule); err != nil {
-			en.version = 0 // force a reload on the next request
-			return
-		}
-		if v == en.version+1 {
-			en.version = v
-		}
-	}, nil
+	return en.afterCommit(v, func() error {
+		_, err := en.e.SelfAddPolicy("g", "g", rule)
+		return err
+	}), nil
 }
 
 // RemoveGrant implements models.Authorizer: the row goes inside the
@@ -229,27 +221,43 @@ func (en *Enforcer) RemoveGrant(tx *gorm.DB, userID int64, g models.Grant) (func
 	if res.RowsAffected == 0 {
 		return nil, models.GrantNotFound()
 	}
-	var v int64
-	if err := tx.Raw("UPDATE policy_versions SET version = version + 1 WHERE id = 1 RETURNING version").Scan(&v).Error; err != nil {
+	v, err := bumpVersion(tx)
+	if err != nil {
 		return nil, err
 	}
-	return func() {
-		en.mu.Lock()
-		defer en.mu.Unlock()
-		en.answers = nil
+	return en.afterCommit(v, func() error {
 		// casbin's role manager, with a domain matching function, drops
 		// the links of every domain the removed one matches (450102 with
 		// 4501): the links are rebuilt from the policy instead.
 		if _, err := en.e.SelfRemovePolicy("g", "g", rule); err != nil {
-			en.version = 0 // force a reload on the next request
-			return
+			return err
 		}
-		if err := en.e.BuildRoleLinks(); err != nil {
-			en.version = 0
+		return en.e.BuildRoleLinks()
+	}), nil
+}
+
+// bumpVersion raises the policy version inside tx, so that other processes
+// reload the policy before their next request.
+func bumpVersion(tx *gorm.DB) (int64, error) {
+	var v int64
+	err := tx.Raw("UPDATE policy_versions SET version = version + 1 WHERE id = 1 RETURNING version").Scan(&v).Error
+	return v, err
+}
+
+// afterCommit is the in-memory step of a policy change at version v, run
+// once its transaction has committed: change applies it to the enforcer;
+// if it fails, the next request reloads the whole policy instead.
+func (en *Enforcer) afterCommit(v int64, change func() error) func() {
+	return func() {
+		en.mu.Lock()
+		defer en.mu.Unlock()
+		en.answers = nil
+		if err := change(); err != nil {
+			en.version = 0 // force a reload on the next request
 			return
 		}
 		if v == en.version+1 {
 			en.version = v
 		}
-	}, nil
+	}
 }

@@ -1,0 +1,86 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// submittedCount is the SQL for a tender's number of bids submitted at the
+// deadline (whatever review made of them since).
+const submittedCount = "(SELECT COUNT(*) FROM bids WHERE bids.tender_id = tenders.id AND bids.status IN ?)"
+
+// openedStatuses are the stored statuses of bids submitted at the deadline.
+var openedStatuses = []string{BidSubmitted, BidDisqualified, BidWon, BidLost}
+
+// minValidBidsSQL is the Methods table's minimum valid bids as SQL, so the
+// clock-derived statuses can be filtered and paged in the database.
+func minValidBidsSQL() string {
+	var b strings.Builder
+	b.WriteString("(CASE method")
+	for _, k := range MethodKeys {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", k, Methods[k].MinValidBids)
+	}
+	b.WriteString(" ELSE 1 END)")
+	return b.String()
+}
+
+// TenderFilter narrows the tender list.
+type TenderFilter struct {
+	Region string
+	Status string
+	Q      string
+	Mine   bool // only the tenders the caller manages
+}
+
+// Tenders lists tenders: published and later ones for everyone, drafts too
+// for the region's procurement staff. The status filter applies to the
+// status at now, in SQL, so the list pages in the database.
+func (s *Store) Tenders(ctx context.Context, a *Actor, f TenderFilter, p Page) (List[Tender], error) {
+	p = p.Normalise()
+	out := List[Tender]{Items: []Tender{}, Page: p.Page, PerPage: p.PerPage}
+	db := s.DB.WithContext(ctx)
+	q := db.Model(&Tender{})
+	managed := a.Regions("tender:manage")
+	if f.Mine {
+		q = regionScope(q, "region_code", managed)
+	} else if cond, args, all := regionCond("region_code", managed); all {
+		// sees everything
+	} else {
+		q = q.Where("(published_at IS NOT NULL OR "+cond+")", args...)
+	}
+	if f.Region != "" {
+		q = q.Where("region_code LIKE ?", strings.TrimRight(f.Region, "%_")+"%")
+	}
+	if f.Q != "" {
+		like := "%" + f.Q + "%"
+		q = q.Where("(title LIKE ? OR code LIKE ?)", like, like)
+	}
+	now := s.now()
+	switch f.Status {
+	case "":
+	case TenderPublished:
+		q = q.Where("status = ? AND bid_deadline > ?", TenderPublished, now)
+	case TenderOpened:
+		q = q.Where("status = ? AND bid_deadline <= ? AND "+submittedCount+" >= "+minValidBidsSQL(), TenderPublished, now, openedStatuses)
+	case TenderUnsuccessful:
+		q = q.Where("(status = ? OR (status = ? AND bid_deadline <= ? AND "+submittedCount+" < "+minValidBidsSQL()+"))",
+			TenderUnsuccessful, TenderPublished, now, openedStatuses)
+	default:
+		q = q.Where("status = ?", f.Status)
+	}
+	if err := q.Count(&out.Total).Error; err != nil {
+		return out, err
+	}
+	var rows []*Tender
+	if err := q.Order("id DESC").Offset(p.offset()).Limit(p.PerPage).Find(&rows).Error; err != nil {
+		return out, err
+	}
+	if err := s.fillTenders(db, rows); err != nil {
+		return out, err
+	}
+	for _, t := range rows {
+		out.Items = append(out.Items, *t)
+	}
+	return out, nil
+}

@@ -61,12 +61,13 @@ type contractsData struct {
 }
 
 func (s *Server) pageContracts(c *gin.Context) {
-	list, err := s.store.Contracts(c.Request.Context(), policy.ActorFrom(c), models.ContractFilter{Status: c.Query("status")}, pageOf(c))
+	v, err := s.store.ContractListPage(c.Request.Context(), policy.ActorFrom(c), models.ContractFilter{Status: c.Query("status")}, pageOf(c))
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "contract_list", &page{Title: s.msgs.T(langOf(c), "contract.list_title"), Data: &contractsData{pageFmt: s.pageFmt(c), List: list}})
+	s.html(c, http.StatusOK, "contract_list", &page{Title: s.msgs.T(langOf(c), "contract.list_title"), Regions: v.Regions,
+		Data: &contractsData{pageFmt: s.pageFmt(c), List: v.List}})
 }
 
 type contractData struct {

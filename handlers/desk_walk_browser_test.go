@@ -280,3 +280,93 @@ func TestBrowserDeskWalkAdmin(t *testing.T) {
 		w.shot("desk-done")
 	})
 }
+
+// TestBrowserDeskWalkProcurementAward: after the deadline the buyer works
+// from its desk through the rest of the tender: it appoints the panel
+// from the "needs a panel" item; once the panel has scored, it follows the
+// "ready to award" item to the provisional ranking, records the
+// first-ranked bidder's credit check and awards (asked first); when the
+// challenge window has closed it follows the "contract to sign" item and
+// signs (asked first). Each item leaves the desk once done.
+func TestBrowserDeskWalkProcurementAward(t *testing.T) {
+	bothWidths(t, func(t *testing.T, width int64) {
+		tw := newTPWorld(t)
+		ctx, s := context.Background(), tw.e.store
+		in := models.TenderInput{Method: "competitive_consultation", Evaluation: models.EvalComprehensive, PriceWeight: 30,
+			Criteria: []models.Criterion{{Key: "plan", Name: "服务方案", MaxPoints: 40}, {Key: "team", Name: "团队配置", MaxPoints: 30}}}
+		tender, bids := tw.tpTender(t, in, 250_000, 200_000, 240_000)
+
+		w := walkAs(t, tw.e.srv.URL, "xn-buyer", width)
+		if got := w.count(models.DeskNeedPanel); got != "1" {
+			t.Fatalf("tenders needing a panel: %q", got)
+		}
+		w.shot("desk")
+		w.follow(models.DeskNeedPanel, 0, "#panel-submit")
+		for _, x := range tw.expertIDs {
+			w.do(chromedp.Click(css(fmt.Sprintf("#f-expert-%d", x))))
+		}
+		w.shot("panel")
+		w.submit("#panel-submit")
+		w.desk()
+		if got := w.count(models.DeskNeedPanel); got != "0" {
+			t.Fatalf("tenders needing a panel after appointing one: %q", got)
+		}
+
+		// The experts' part: each declares and scores every bid.
+		totals := [3][3]float64{{60, 62, 61}, {50, 51, 51}, {58, 59, 59}} // bid → expert
+		for i := range tw.experts {
+			ex := tw.e.actor(fmt.Sprintf("expert%d", i+1))
+			if _, err := s.Declare(ctx, ex, tender.ID, models.Declaration{}); err != nil {
+				t.Fatal(err)
+			}
+			for j, bid := range bids {
+				if _, err := s.ScoreBid(ctx, ex, bid, map[string]float64{"plan": totals[j][i] - 25, "team": 25}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		w.open("/desk")
+		if got := w.count(models.DeskReadyToAward); got != "1" {
+			t.Fatalf("tenders ready to award: %q", got)
+		}
+		w.shot("desk-award")
+		w.follow(models.DeskReadyToAward, 0, "#first-ranked #credit-form")
+		first := w.attr("#first-ranked", "data-organisation")
+		if got := w.value("#f-credit-org"); got != first {
+			t.Fatalf("the credit form is for organisation %q, the first-ranked is %q", got, first)
+		}
+		w.do(chromedp.SendKeys(css("#f-note"), "信用中国、政府采购严重违法失信名单均无记录"))
+		w.shot("credit")
+		w.submit("#credit-submit")
+		w.do(chromedp.Click(css("#award-submit")), chromedp.WaitVisible(css("#confirm-form")))
+		w.shot("award-confirm")
+		w.submit("#confirm-submit")
+		w.do(chromedp.WaitVisible(css("#ranking")))
+		w.shot("awarded")
+		w.desk()
+		if got := w.count(models.DeskReadyToAward); got != "0" {
+			t.Fatalf("tenders ready to award after the award: %q", got)
+		}
+		if got := w.count(models.DeskToSign); got != "1" {
+			t.Fatalf("contracts to sign: %q", got)
+		}
+
+		// The challenge window closes; the contract is signed from the desk.
+		tw.advance(11 * time.Minute)
+		w.open("/desk")
+		w.shot("desk-sign")
+		w.follow(models.DeskToSign, 0, "#contract-submit")
+		w.do(chromedp.Click(css("#contract-submit")), chromedp.WaitVisible(css("#confirm-form")))
+		w.shot("sign-confirm")
+		w.submit("#confirm-submit")
+		if amount := w.text("#contract-amount"); !strings.Contains(amount, "250,000.00") {
+			t.Fatalf("contract amount: %q", amount)
+		}
+		w.shot("contract")
+		w.desk()
+		if got := w.count(models.DeskToSign); got != "0" {
+			t.Fatalf("contracts to sign after signing: %q", got)
+		}
+		w.shot("desk-done")
+	})
+}

@@ -240,10 +240,10 @@ type myPanelsData struct {
 }
 
 func (s *Server) pageMyPanels(c *gin.Context) {
-	panels, err := s.store.Panels(c.Request.Context(), policy.ActorFrom(c))
+	v, err := s.store.PanelsPage(c.Request.Context(), policy.ActorFrom(c))
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "evaluation_list", &page{Title: s.msgs.T(langOf(c), "eval.mine_title"), Data: &myPanelsData{pageFmt: s.pageFmt(c), Panels: panels}})
+	s.html(c, http.StatusOK, "evaluation_list", &page{Title: s.msgs.T(langOf(c), "eval.mine_title"), Data: &myPanelsData{pageFmt: s.pageFmt(c), Panels: v.Panels}})
 }

@@ -117,6 +117,26 @@ func (tab *tpTab) text(sel string) string {
 	return text(tab.t, tab.ctx, sel)
 }
 
+// value is a form control's current value.
+func (tab *tpTab) value(sel string) string {
+	tab.t.Helper()
+	v, err := chromedp.Run(tab.ctx, chromedp.Value(css(sel)))
+	if err != nil {
+		tab.t.Fatalf("value of %s: %v", sel, err)
+	}
+	return v
+}
+
+// attr is an element's attribute.
+func (tab *tpTab) attr(sel, name string) string {
+	tab.t.Helper()
+	v, err := chromedp.Run(tab.ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).getAttribute(%q) || ""`, sel, name)))
+	if err != nil {
+		tab.t.Fatalf("attribute %s of %s: %v", name, sel, err)
+	}
+	return v
+}
+
 func TestBrowserTenderJourney(t *testing.T) {
 	w := newTPWorld(t)
 	b := &tpBrowser{t: t, ctx: newBrowser(t), base: w.e.srv.URL, tabs: map[string]*tpTab{}}

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"math"
 	"net/http"
 	"strconv"
@@ -40,11 +39,13 @@ type tenderFormData struct {
 	Loose       []string
 }
 
-// tenderFormChoices loads the form's choices: the regions the caller buys for
-// and the published catalogue of region's province.
-func (s *Server) tenderFormChoices(ctx context.Context, a *models.Actor, lang, region string, year int, targets int) (*tenderFormData, error) {
+// tenderFormChoices turns the form's read model into its choices: the
+// regions the caller buys for and the catalogue items of the offered
+// region's province, with their indicators.
+func (s *Server) tenderFormChoices(lang string, v *models.TenderFormView, targets int) *tenderFormData {
 	d := &tenderFormData{Evaluations: []string{models.EvalComprehensive, models.EvalLowestPrice}, Sources: models.FundingSourceKeys,
-		Budget: formRows("budget", budgetRows), Targets: formRows("targets", max(targetRows, targets)), Criteria: formRows("criteria", criteriaRows)}
+		Budget: formRows("budget", budgetRows), Targets: formRows("targets", max(targetRows, targets)), Criteria: formRows("criteria", criteriaRows),
+		Regions: v.Regions}
 	for _, k := range models.MethodKeys {
 		m := models.Methods[k]
 		d.Methods = append(d.Methods, choice{k, localName(lang, m.Name, m.NameEn)})
@@ -54,40 +55,8 @@ func (s *Server) tenderFormChoices(ctx context.Context, a *models.Actor, lang, r
 		}
 		d.EvalRules = append(d.EvalRules, localName(lang, m.Name, m.NameEn)+": "+strings.Join(evals, " / "))
 	}
-	seen := map[string]bool{}
-	for _, code := range a.Regions("tender:manage") {
-		if code == models.RootRegion {
-			code = ""
-		}
-		if r, err := s.store.Region(ctx, code); err == nil && !seen[r.Code] {
-			seen[r.Code] = true
-			d.Regions = append(d.Regions, *r)
-		}
-		children, err := s.store.Regions(ctx, code)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range children {
-			if !seen[r.Code] {
-				seen[r.Code] = true
-				d.Regions = append(d.Regions, r)
-			}
-		}
-	}
-	// The catalogue offered is that of a region the caller manages; a typed
-	// region that is none of them is an error next to its field, not here.
-	if !seen[region] && len(d.Regions) > 0 {
-		region = d.Regions[0].Code
-	}
-	_, items, err := s.store.CatalogueTree(ctx, nil, models.CatalogueQuery{Region: region, Year: year})
-	if err != nil && !isNotFound(err) {
-		return nil, err
-	}
 	inds := map[string]bool{}
-	for _, it := range items {
-		if len(it.Indicators) == 0 {
-			continue
-		}
+	for _, it := range v.Items {
 		d.Items = append(d.Items, choice{it.Code, it.Code + " " + localName(lang, it.Name, it.NameEn)})
 		for _, ind := range it.Indicators {
 			if !inds[ind.Key] {
@@ -100,7 +69,7 @@ func (s *Server) tenderFormChoices(ctx context.Context, a *models.Actor, lang, r
 			}
 		}
 	}
-	return d, nil
+	return d
 }
 
 // tenderForm is the tender form as read: the input, what was typed and
@@ -264,18 +233,38 @@ func tenderValues(t *models.Tender) map[string]string {
 
 // tenderFormPage renders the tender form with values and, after a failure,
 // the errors.
-func (s *Server) tenderFormPage(c *gin.Context, status int, t *models.Tender, form map[string]string, ferr error) {
+func (s *Server) tenderFormPage(c *gin.Context, status int, q models.TenderFormQuery, form map[string]string, ferr error) {
 	ctx, a, lang := c.Request.Context(), policy.ActorFrom(c), langOf(c)
-	targets := 0
-	if t != nil {
-		targets = len(t.Targets)
+	if form != nil {
+		q.Year = formInt(form["catalogue_year"], 0)
+		if q.ID == 0 { // an edit's region is the tender's
+			q.Region = form["region"]
+		}
 	}
-	year := formInt(form["catalogue_year"], 0)
-	d, err := s.tenderFormChoices(ctx, a, lang, form["region"], year, targets)
+	v, err := s.store.TenderFormPage(ctx, a, q)
 	if err != nil {
 		fail(c, err)
 		return
 	}
+	t := v.Tender
+	targets := 0
+	if t != nil {
+		targets = len(t.Targets)
+		if form == nil {
+			form = tenderValues(t)
+		}
+		form["region"] = t.RegionCode // stored, never typed
+	}
+	if q.CheckPublish && v.Refusal != nil {
+		// The form's rows are the stored ones, so only the amount's name differs.
+		ferr = renameFields(v.Refusal, func(f string) string {
+			if strings.HasPrefix(f, "budget[") {
+				return strings.Replace(f, ".amount_fen", ".amount", 1)
+			}
+			return f
+		})
+	}
+	d := s.tenderFormChoices(lang, v, targets)
 	d.pageFmt = s.pageFmt(c)
 	title := "tender.new"
 	if t != nil {
@@ -290,14 +279,8 @@ func (s *Server) tenderFormPage(c *gin.Context, status int, t *models.Tender, fo
 			form[k] = ""
 		}
 	}
-	p := &page{Title: s.msgs.T(lang, title), Form: form, Errors: map[string]string{}, Data: d}
 	// An edit shows the tender's region (stored, never typed) by name.
-	if t != nil {
-		if err := s.loadRegionNames(ctx, p, t.RegionCode); err != nil {
-			fail(c, err)
-			return
-		}
-	}
+	p := &page{Title: s.msgs.T(lang, title), Form: form, Errors: map[string]string{}, Data: d, Regions: v.RegionNames}
 	if ferr != nil {
 		p.Errors, p.Error = s.rangeFormErrors(lang, ferr)
 		known := map[string]string{"budget": "", "criteria": "", "targets": ""}
@@ -324,7 +307,7 @@ func (s *Server) pageNewTender(c *gin.Context) {
 	if rs := policy.ActorFrom(c).Regions("tender:manage"); len(rs) > 0 && rs[0] != models.RootRegion {
 		form["region"] = rs[0]
 	}
-	s.tenderFormPage(c, http.StatusOK, nil, form, nil)
+	s.tenderFormPage(c, http.StatusOK, models.TenderFormQuery{}, form, nil)
 }
 
 func (s *Server) pageCreateTender(c *gin.Context) {
@@ -336,7 +319,7 @@ func (s *Server) pageCreateTender(c *gin.Context) {
 			return
 		}
 		status, _ := classify(err)
-		s.tenderFormPage(c, status, nil, f.Typed, f.formErr(err))
+		s.tenderFormPage(c, status, models.TenderFormQuery{}, f.Typed, f.formErr(err))
 		return
 	}
 	redirectDone(c, tenderURL(t.ID, ""), "tender.created")
@@ -348,30 +331,8 @@ func (s *Server) pageEditTender(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ctx, a := c.Request.Context(), policy.ActorFrom(c)
-	if c.Query("check") != "publish" {
-		t, err := s.store.ManagedTender(ctx, a, id)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		s.tenderFormPage(c, http.StatusOK, t, tenderValues(t), nil)
-		return
-	}
-	// From a refused publish: the fields it names are marked (the form's
-	// rows are the stored ones, so only the amount's name differs).
-	t, refusal, err := s.store.PublishCheck(ctx, a, id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	refusal = renameFields(refusal, func(f string) string {
-		if strings.HasPrefix(f, "budget[") {
-			return strings.Replace(f, ".amount_fen", ".amount", 1)
-		}
-		return f
-	})
-	s.tenderFormPage(c, http.StatusOK, t, tenderValues(t), refusal)
+	// From a refused publish (?check=publish) the fields it names are marked.
+	s.tenderFormPage(c, http.StatusOK, models.TenderFormQuery{ID: id, CheckPublish: c.Query("check") == "publish"}, nil, nil)
 }
 
 func (s *Server) pageUpdateTender(c *gin.Context) {
@@ -393,14 +354,8 @@ func (s *Server) pageUpdateTender(c *gin.Context) {
 			fail(c, err)
 			return
 		}
-		t, terr := s.store.ManagedTender(ctx, a, id)
-		if terr != nil {
-			fail(c, terr)
-			return
-		}
-		f.Typed["region"] = t.RegionCode
 		status, _ := classify(err)
-		s.tenderFormPage(c, status, t, f.Typed, f.formErr(err))
+		s.tenderFormPage(c, status, models.TenderFormQuery{ID: id}, f.Typed, f.formErr(err))
 		return
 	}
 	redirectDone(c, tenderURL(id, ""), "tender.updated")

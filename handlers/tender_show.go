@@ -37,19 +37,14 @@ func (s *Server) pageTenders(c *gin.Context) {
 	ctx, a := c.Request.Context(), policy.ActorFrom(c)
 	q := c.Request.URL.Query()
 	f := models.TenderFilter{Region: q.Get("region"), Status: q.Get("status"), Q: q.Get("q"), Mine: q.Get("mine") == "1"}
-	if a.OrganisationID != nil && a.CanAnywhere("bid:write") && !q.Has("region") && !q.Has("status") && !q.Has("q") {
-		if v, err := s.store.Organisation(ctx, a, *a.OrganisationID); err == nil {
-			f.Region = v.Org.RegionCode[:min(4, len(v.Org.RegionCode))]
-			f.Status = models.TenderPublished
-		}
-	}
-	list, err := s.store.Tenders(ctx, a, f, pageOf(c))
+	unfiltered := !q.Has("region") && !q.Has("status") && !q.Has("q")
+	v, err := s.store.TenderListPage(ctx, a, f, pageOf(c), unfiltered)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	title := "tender.list_title"
-	if f.Mine {
+	if v.Filter.Mine {
 		title = "tender.mine_title"
 	}
 	lang := langOf(c)
@@ -58,17 +53,9 @@ func (s *Server) pageTenders(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	p := &page{Title: s.msgs.T(lang, title), Form: map[string]string{"region": f.Region},
-		Data: &tenderListData{pageFmt: s.pageFmt(c), List: list, Filter: f, Statuses: tenderStatuses,
+	p := &page{Title: s.msgs.T(lang, title), Form: map[string]string{"region": v.Filter.Region}, Regions: v.Regions,
+		Data: &tenderListData{pageFmt: s.pageFmt(c), List: v.List, Filter: v.Filter, Statuses: tenderStatuses,
 			CanCreate: a.CanAnywhere("tender:manage"), Staff: a.CanAnywhere("tender:manage"), Regions: pick}}
-	codes := make([]string, 0, len(list.Items))
-	for _, t := range list.Items {
-		codes = append(codes, t.RegionCode)
-	}
-	if err := s.loadRegionNames(ctx, p, codes...); err != nil {
-		fail(c, err)
-		return
-	}
 	s.html(c, http.StatusOK, "tender_list", p)
 }
 

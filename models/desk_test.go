@@ -295,7 +295,7 @@ func TestAdminDesk(t *testing.T) {
 		t.Fatal("a granted user still has no role")
 	}
 	it := deskHas(deskTask(t, s, w.admin, models.RoleAdmin, models.DeskRecentGrants), byUser)
-	if it == nil || it.Role != models.RoleExpert || it.Region != "4501" || it.RegionName != "南宁市" {
+	if it == nil || it.Role != models.RoleExpert || it.Region != "4501" || it.RegionName != "南宁市" || it.Text != w.admin.Username {
 		t.Fatalf("the recent grant: %+v", it)
 	}
 	w.now = w.now.Add(8 * 24 * time.Hour)

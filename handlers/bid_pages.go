@@ -54,17 +54,11 @@ func bidValues(b *models.Bid) map[string]string {
 // bidPage renders the caller's bid on a tender; typed replaces the
 // stored values after a failed save.
 func (s *Server) bidPage(c *gin.Context, status int, failed string, ferr error, typed map[string]string) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
+	v, ok := readByID(c, s.store.BidPage)
+	if !ok {
 		return
 	}
 	lang := langOf(c)
-	v, err := s.store.BidPage(c.Request.Context(), policy.ActorFrom(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	b := v.Bid
 	d := &bidPageData{pageFmt: s.pageFmt(c), tenderFacts: tenderFactsOf(lang, v.TenderFacts), Failed: failed, Bid: b,
 		Files: v.Files, Roster: v.Roster, Editable: v.Editable, CanSubmit: v.CanSubmit, CanWithdraw: v.CanWithdraw,

@@ -155,17 +155,11 @@ func confirmed(c *gin.Context) bool { return c.PostForm("confirm_end") == "true"
 // evaluationPage renders the buyer's evaluation page; after a failed form it
 // shows what was typed and the errors next to that form.
 func (s *Server) evaluationPage(c *gin.Context, status int, failed string, ferr error, typed map[string]string) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
+	v, ok := readByID(c, s.store.EvaluationPage)
+	if !ok {
 		return
 	}
 	lang := langOf(c)
-	v, err := s.store.EvaluationPage(c.Request.Context(), policy.ActorFrom(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	t := v.Tender
 	d := &evaluationData{pageFmt: s.pageFmt(c), tenderFacts: tenderFactsOf(lang, v.TenderFacts), Failed: failed, PanelSize: t.PanelSize(),
 		Sealed: v.Sealed, Open: v.Open, Chosen: map[int64]bool{}, OrgNames: map[int64]string{},

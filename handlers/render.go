@@ -326,6 +326,24 @@ func pathParam(c *gin.Context, name string) (int64, error) {
 	return id, nil
 }
 
+// readByID is the one shape of a page about one object: the path's id,
+// then one model read as the caller; on failure it has rendered the error
+// and answers false.
+func readByID[V any](c *gin.Context, read func(context.Context, *models.Actor, int64) (V, error)) (V, bool) {
+	var zero V
+	id, err := pathID(c)
+	if err != nil {
+		fail(c, err)
+		return zero, false
+	}
+	v, err := read(c.Request.Context(), policy.ActorFrom(c), id)
+	if err != nil {
+		fail(c, err)
+		return zero, false
+	}
+	return v, true
+}
+
 // pageOf reads ?page= and ?per_page=.
 func pageOf(c *gin.Context) models.Page {
 	p, _ := strconv.Atoi(c.Query("page"))

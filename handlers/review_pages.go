@@ -72,17 +72,11 @@ func complianceRows(bids []models.Bid, sheets *models.ComplianceSheets) []compli
 // reviewPage renders the expert's page: the declaration, then a score
 // sheet per valid bid, then the panel's sheets once all are in.
 func (s *Server) reviewPage(c *gin.Context, status int, failed string, ferr error, typed map[string]string) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
+	view, ok := readByID(c, s.store.ReviewPage)
+	if !ok {
 		return
 	}
 	a, lang := policy.ActorFrom(c), langOf(c)
-	view, err := s.store.ReviewPage(c.Request.Context(), a, id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	t, m := view.Tender, view.Member
 	d := &reviewData{pageFmt: s.pageFmt(c), tenderFacts: tenderFactsOf(lang, view.TenderFacts), Member: m, Failed: failed,
 		Bidders: view.Bidders, Bids: view.Bids, Files: view.Files, Scored: map[int64]bool{}, Values: map[int64]map[string]string{}}

@@ -263,17 +263,11 @@ func (s *Server) amendmentViews(lang string, list []models.Amendment) []amendmen
 // tenderPage renders a tender's page; after a failed form it shows what was
 // typed and the errors next to that form.
 func (s *Server) tenderPage(c *gin.Context, status int, failed string, ferr error, typed map[string]string) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
+	v, ok := readByID(c, s.store.TenderPage)
+	if !ok {
 		return
 	}
-	a, lang := policy.ActorFrom(c), langOf(c)
-	v, err := s.store.TenderPage(c.Request.Context(), a, id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
+	lang := langOf(c)
 	t := v.Tender
 	d := &tenderShowData{pageFmt: s.pageFmt(c), tenderFacts: tenderFactsOf(lang, v.TenderFacts), Failed: failed,
 		Enquiries: v.Enquiries, Amendments: s.amendmentViews(lang, v.Amendments), Result: v.Result, Manage: v.Manage,
@@ -322,14 +316,8 @@ type tenderNoticeData struct {
 
 // pageTenderNotice is the printable notice: the tender and, once awarded, the award.
 func (s *Server) pageTenderNotice(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	v, err := s.store.NoticePage(c.Request.Context(), policy.ActorFrom(c), id)
-	if err != nil {
-		fail(c, err)
+	v, ok := readByID(c, s.store.NoticePage)
+	if !ok {
 		return
 	}
 	t := v.Tender

@@ -245,20 +245,16 @@ func (s *Server) pageCatalogue(c *gin.Context) {
 		return
 	}
 	a, lang := policy.ActorFrom(c), langOf(c)
-	v, items, err := s.store.CatalogueTree(c.Request.Context(), a, q)
+	cv, err := s.store.CataloguePage(c.Request.Context(), a, q)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	versions, err := s.store.CatalogueVersions(c.Request.Context(), a, v.RegionCode, models.Page{PerPage: models.MaxPerPage})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	d := cataloguePageData{Version: v, Region: s.regionName(c, v.RegionCode), Versions: versions.Items,
+	v := cv.Version
+	d := cataloguePageData{Version: v, Region: s.regionName(c, v.RegionCode), Versions: cv.Versions,
 		CanManage: a.Can("catalogue:manage", v.RegionCode)}
-	for i := range items {
-		d.Items = append(d.Items, s.itemRow(lang, &items[i]))
+	for i := range cv.Items {
+		d.Items = append(d.Items, s.itemRow(lang, &cv.Items[i]))
 	}
 	s.html(c, http.StatusOK, "catalogue", &page{Title: s.msgs.T(lang, "catalogue.title", d.Region, v.Year), Data: d})
 }

@@ -199,3 +199,27 @@ func (s *Store) buyingRegions(ctx context.Context, a *Actor, v *TenderFormView) 
 	}
 	return nil
 }
+
+// CatalogueView is a catalogue version's page: the version, its items
+// and the region's other versions.
+type CatalogueView struct {
+	Version  *CatalogueVersion
+	Items    []CatalogueItem
+	Versions []CatalogueVersion
+}
+
+// CataloguePage reads a catalogue version with its items and the list of
+// the region's versions.
+func (s *Store) CataloguePage(ctx context.Context, a *Actor, q CatalogueQuery) (*CatalogueView, error) {
+	v := &CatalogueView{}
+	err := s.read(ctx, func(r *Store) error {
+		var err error
+		if v.Version, v.Items, err = r.CatalogueTree(ctx, a, q); err != nil {
+			return err
+		}
+		versions, err := r.CatalogueVersions(ctx, a, v.Version.RegionCode, Page{PerPage: MaxPerPage})
+		v.Versions = versions.Items
+		return err
+	})
+	return v, err
+}

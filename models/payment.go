@@ -135,17 +135,17 @@ func (s *Store) ApprovePayment(ctx context.Context, a *Actor, id int64) (*Tranch
 	return p, err
 }
 
-// checkPayInput checks what can be checked without the contract: a date,
-// a voucher number.
-func checkPayInput(in *PayInput) error {
+// checkPayInput checks what can be checked without the contract: a date
+// not after today, a voucher number.
+func checkPayInput(in *PayInput, today string) error {
 	var fe []FieldError
 	in.PaidOn, in.VoucherNo = strings.TrimSpace(in.PaidOn), strings.TrimSpace(in.VoucherNo)
 	if in.PaidOn == "" {
 		fe = append(fe, Field("paid_on", "required", ""))
 	} else if _, ok := chinaDay(in.PaidOn); !ok || len(in.PaidOn) != len(time.DateOnly) {
 		fe = append(fe, Field("paid_on", "date", ""))
-	} else if in.PaidOn < earliestPaidOn {
-		fe = append(fe, Field("paid_on", "date_range", earliestPaidOn+" – "))
+	} else if in.PaidOn < earliestPaidOn || in.PaidOn > today {
+		fe = append(fe, Field("paid_on", "date_range", earliestPaidOn+" – "+today))
 	}
 	if in.VoucherNo == "" {
 		fe = append(fe, Field("voucher_no", "required", ""))
@@ -165,7 +165,7 @@ func checkPayInput(in *PayInput) error {
 // before signing) and the voucher number. Inside the transaction, with the
 // contract locked, the tranches paid may not sum above the contract amount.
 func (s *Store) PayPayment(ctx context.Context, a *Actor, id int64, in PayInput) (*Tranche, error) {
-	if err := checkPayInput(&in); err != nil {
+	if err := s.CheckPayInput(&in); err != nil {
 		return nil, err
 	}
 	var p *Tranche
@@ -214,22 +214,8 @@ func yuanCents(fen int64) string { return fmt.Sprintf("%s.%02d", yuanText(fen), 
 // region): a payment of its own kind, due at once, outside the contract
 // amount. A contract's start-up funds together stay within MaxMoneyFen.
 func (s *Store) GrantStartupFund(ctx context.Context, a *Actor, contractID int64, in StartupFundInput) (*Tranche, error) {
-	var fe []FieldError
-	in.Purpose = strings.TrimSpace(in.Purpose)
-	if in.AmountFen <= 0 {
-		fe = append(fe, Field("amount_fen", "required", ""))
-	} else if f := s.moneyField("amount_fen", in.AmountFen); f != nil {
-		fe = append(fe, *f)
-	}
-	if in.Purpose == "" {
-		fe = append(fe, Field("purpose", "required", ""))
-	} else if _, f := CheckTextValue("purpose", in.Purpose); f != nil {
-		fe = append(fe, *f)
-	} else if len([]rune(in.Purpose)) > MaxPurpose {
-		fe = append(fe, Field("purpose", "max", strconv.Itoa(MaxPurpose)))
-	}
-	if len(fe) > 0 {
-		return nil, Invalid(fe...)
+	if err := s.CheckStartupFund(&in); err != nil {
+		return nil, err
 	}
 	var p *Tranche
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -256,6 +242,30 @@ func (s *Store) GrantStartupFund(ctx context.Context, a *Actor, contractID int64
 		return s.audit(tx, a, "payment.grant", "payment", p.ID, c.RegionCode, nil, p)
 	})
 	return p, err
+}
+
+// CheckStartupFund checks a start-up fund's amount and purpose as
+// GrantStartupFund does first, so a page can show the errors before it asks
+// to confirm.
+func (s *Store) CheckStartupFund(in *StartupFundInput) error {
+	var fe []FieldError
+	in.Purpose = strings.TrimSpace(in.Purpose)
+	if in.AmountFen <= 0 {
+		fe = append(fe, Field("amount_fen", "required", ""))
+	} else if f := s.moneyField("amount_fen", in.AmountFen); f != nil {
+		fe = append(fe, *f)
+	}
+	if in.Purpose == "" {
+		fe = append(fe, Field("purpose", "required", ""))
+	} else if _, f := CheckTextValue("purpose", in.Purpose); f != nil {
+		fe = append(fe, *f)
+	} else if len([]rune(in.Purpose)) > MaxPurpose {
+		fe = append(fe, Field("purpose", "max", strconv.Itoa(MaxPurpose)))
+	}
+	if len(fe) > 0 {
+		return Invalid(fe...)
+	}
+	return nil
 }
 
 // midtermPassed makes the contract's midterm tranches due. The supervision
@@ -306,3 +316,42 @@ func (s *Store) cancelPayments(tx *gorm.DB, a *Actor, c *Contract) error {
 	}
 	return nil
 }
+
+// PaymentsView is the payments section of a contract's page.
+type PaymentsView struct {
+	Items    []Tranche
+	Manage   bool   // the caller approves and records payments now
+	Fund     bool   // the caller may grant a start-up fund now
+	End      bool   // the caller may terminate the contract now
+	PaidFen  int64  // the tranches paid, of the contract amount
+	FundsFen int64  // start-up funds granted and not cancelled
+	SignedOn string // the earliest date a payment may carry
+	Today    string // the latest
+}
+
+// contractPaymentsView reads the payments section of a contract the caller
+// sees (ContractPage's read).
+func (s *Store) contractPaymentsView(ctx context.Context, a *Actor, c *Contract) (*PaymentsView, error) {
+	items, err := s.ContractPayments(ctx, a, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	staff := a.Can("payment:manage", c.RegionCode)
+	v := &PaymentsView{Items: items, Manage: staff && contractLifecycle.Allows("pay", c.Status),
+		Fund: staff && contractLifecycle.Allows("fund", c.Status),
+		End:  a.Can("contract:terminate", c.RegionCode) && contractLifecycle.Allows("terminate", c.Status), SignedOn: chinaToday(c.SignedAt), Today: chinaToday(s.now())}
+	for _, p := range items {
+		switch {
+		case p.Kind == PaymentTranche && p.Status == TranchePaid:
+			v.PaidFen += p.AmountFen
+		case p.Kind == PaymentStartupFund && p.Status != TrancheCancelled:
+			v.FundsFen += p.AmountFen
+		}
+	}
+	return v, nil
+}
+
+// CheckPayInput checks a payment's date and voucher as PayPayment does
+// before it looks at the payment, so a page can show the errors before it
+// asks to confirm.
+func (s *Store) CheckPayInput(in *PayInput) error { return checkPayInput(in, chinaToday(s.now())) }

@@ -43,6 +43,21 @@ func (s *Server) paymentRoutes(r *gin.Engine, api *gin.RouterGroup) {
 	r.POST("/contracts/:id/terminate", policy.Require("contract:terminate"), s.pageTerminateContract)
 }
 
+// mayAct checks, before a form asks to confirm, that the caller may do
+// action on the path's contract (and payment, when not 0); otherwise it
+// answers the error and reports false.
+func (s *Server) mayAct(c *gin.Context, payment int64, action string) bool {
+	id, err := pathID(c)
+	if err == nil {
+		err = s.store.ContractAction(c.Request.Context(), policy.ActorFrom(c), id, payment, action)
+	}
+	if err != nil {
+		fail(c, err)
+		return false
+	}
+	return true
+}
+
 // contractBack is the contract page's payments section, where a question
 // about a payment goes back to.
 func contractBack(c *gin.Context) string { return "/contracts/" + c.Param("id") + "#payments" }
@@ -53,7 +68,7 @@ func (s *Server) pageApprovePayment(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if !s.askFirst(c, "confirm.payment_approve", contractBack(c)) {
+	if !s.mayAct(c, sub, "payment:manage") || !s.askFirst(c, "confirm.payment_approve", contractBack(c)) {
 		return
 	}
 	_, err = s.store.ApprovePayment(c.Request.Context(), policy.ActorFrom(c), sub)
@@ -73,7 +88,7 @@ func (s *Server) pagePayPayment(c *gin.Context) {
 		s.contractFormDone(c, "payments", form, err, typed, "")
 		return
 	}
-	if !s.askFirst(c, "confirm.payment_pay", contractBack(c)) {
+	if !s.mayAct(c, sub, "payment:manage") || !s.askFirst(c, "confirm.payment_pay", contractBack(c)) {
 		return
 	}
 	_, err = s.store.PayPayment(c.Request.Context(), policy.ActorFrom(c), sub, in)
@@ -90,14 +105,10 @@ func (s *Server) pageStartupFund(c *gin.Context) {
 	in := models.StartupFundInput{AmountFen: fen, Purpose: purpose}
 	err := s.store.CheckStartupFund(&in)
 	if err == nil {
-		if !s.askFirst(c, "confirm.startup_fund", contractBack(c)) {
+		if !s.mayAct(c, 0, "payment:manage") || !s.askFirst(c, "confirm.startup_fund", contractBack(c)) {
 			return
 		}
-		id, perr := pathID(c)
-		if perr != nil {
-			fail(c, perr)
-			return
-		}
+		id, _ := pathID(c) // mayAct read it
 		_, err = s.store.GrantStartupFund(c.Request.Context(), policy.ActorFrom(c), id, in)
 	}
 	err = renameFields(err, func(f string) string {
@@ -128,7 +139,7 @@ func (s *Server) pageTerminateContract(c *gin.Context) {
 		s.contractFormDone(c, "", "terminate", models.Invalid(*fe), typed, "")
 		return
 	}
-	if !s.askFirst(c, "confirm.contract_terminate", "/contracts/"+strconv.FormatInt(id, 10)) {
+	if !s.mayAct(c, 0, "contract:terminate") || !s.askFirst(c, "confirm.contract_terminate", "/contracts/"+strconv.FormatInt(id, 10)) {
 		return
 	}
 	_, err = s.store.TerminateContract(c.Request.Context(), policy.ActorFrom(c), id, reason)

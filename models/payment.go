@@ -355,3 +355,28 @@ func (s *Store) contractPaymentsView(ctx context.Context, a *Actor, c *Contract)
 // before it looks at the payment, so a page can show the errors before it
 // asks to confirm.
 func (s *Store) CheckPayInput(in *PayInput) error { return checkPayInput(in, chinaToday(s.now())) }
+
+// ContractAction checks, before a page asks to confirm, that the caller
+// sees the contract (404) and may do action in its region (403), and, when
+// paymentID is not 0, that the payment is the contract's (404).
+func (s *Store) ContractAction(ctx context.Context, a *Actor, contractID, paymentID int64, action string) error {
+	db := s.DB.WithContext(ctx)
+	c, err := s.visibleContract(db, a, contractID, false)
+	if err != nil {
+		return err
+	}
+	if err := a.require(action, c.RegionCode); err != nil {
+		return err
+	}
+	if paymentID == 0 {
+		return nil
+	}
+	var n int64
+	if err := db.Model(&Tranche{}).Where("id = ? AND contract_id = ?", paymentID, c.ID).Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		return Fail(ErrNotFound, "err.not_found", "payment not found")
+	}
+	return nil
+}

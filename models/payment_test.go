@@ -332,3 +332,44 @@ func TestContractTermination(t *testing.T) {
 		t.Fatalf("audit of the termination: %d events", n)
 	}
 }
+
+// TestPaymentDesks: the staff's desk counts due and approved payments of
+// their regions only; the agency's desk lists its contract with what has
+// been paid and is due, read when the desk opens.
+func TestPaymentDesks(t *testing.T) {
+	w := newWorld(t)
+	s, ctx := w.s, w.ctx
+	proc, agency := models.RoleProcurement, models.RoleAgency
+	c, ps := w.signedContract()
+	other := w.staffUser("lz-buyer", proc, "4502")
+	if tk := deskTask(t, s, w.buyer, proc, models.DeskPaymentsDue); tk.Count != 1 || tk.Items[0].ID != ps[0].ID || tk.Items[0].ContractID != c.ID || *tk.Items[0].AmountFen != ps[0].AmountFen {
+		t.Fatalf("due payments: %+v", tk)
+	}
+	if tk := deskTask(t, s, other, proc, models.DeskPaymentsDue); tk.Count != 0 {
+		t.Fatalf("another region's payments: %+v", tk)
+	}
+	ct := deskTask(t, s, w.agents[2], agency, models.DeskContracts)
+	if ct.Count != 1 || ct.Items[0].Status != models.ContractSigned || *ct.Items[0].PaidFen != 0 || *ct.Items[0].DueFen != ps[0].AmountFen {
+		t.Fatalf("the agency's contracts: %+v", ct)
+	}
+	if tk := deskTask(t, s, w.agents[0], agency, models.DeskContracts); tk.Count != 0 {
+		t.Fatalf("another organisation's contracts: %+v", tk)
+	}
+	if _, err := s.ApprovePayment(ctx, w.buyer, ps[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if due, pay := deskTask(t, s, w.buyer, proc, models.DeskPaymentsDue), deskTask(t, s, w.buyer, proc, models.DeskPaymentsToPay); due.Count != 0 || pay.Count != 1 {
+		t.Fatalf("after approval: %+v %+v", due, pay)
+	}
+	if _, err := s.PayPayment(ctx, w.buyer, ps[0].ID, pay); err != nil {
+		t.Fatal(err)
+	}
+	w.now = time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	ct = deskTask(t, s, w.agents[2], agency, models.DeskContracts)
+	if ct.Items[0].Status != models.ContractInService || *ct.Items[0].PaidFen != ps[0].AmountFen || *ct.Items[0].DueFen != 0 {
+		t.Fatalf("the agency's contract once paid and in service: %+v", ct.Items[0])
+	}
+	if tk := deskTask(t, s, w.buyer, proc, models.DeskPaymentsToPay); tk.Count != 0 {
+		t.Fatalf("after payment: %+v", tk)
+	}
+}

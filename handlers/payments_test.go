@@ -67,6 +67,7 @@ func TestPaymentsThroughTheAPI(t *testing.T) {
 		t.Fatalf("payments: %+v", ps)
 	}
 	s, b := w.agents[2].do("GET", fmt.Sprintf("/api/v1/contracts/%d/payments", contract), nil)
+	must(t, 200, s, b, "payments")
 	for _, field := range []string{`"id"`, `"seq"`, `"kind"`, `"percent"`, `"condition"`, `"amount_fen"`, `"status"`, `"approved_at"`, `"paid_on"`, `"voucher_no"`} {
 		if !strings.Contains(string(b), field) {
 			t.Fatalf("payments lack %s: %s", field, b)

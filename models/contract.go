@@ -341,10 +341,7 @@ func (s *Store) contractInService(tx *gorm.DB, contractID int64) error {
 // a reason): every payment not yet paid is cancelled.
 func (s *Store) TerminateContract(ctx context.Context, a *Actor, id int64, reason string) (*Contract, error) {
 	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return nil, Invalid(Field("reason", "required", ""))
-	}
-	if _, fe := CheckTextValue("reason", reason); fe != nil {
+	if fe := requiredText("reason", reason, TextMax("reason")); fe != nil {
 		return nil, Invalid(*fe)
 	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {

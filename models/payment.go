@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -135,6 +136,23 @@ func (s *Store) ApprovePayment(ctx context.Context, a *Actor, id int64) (*Tranch
 	return p, err
 }
 
+// requiredText reports a trimmed text that is empty, cannot be stored or
+// is longer than max characters, or nil.
+func requiredText(field, v string, max int) *FieldError {
+	if v == "" {
+		f := Field(field, "required", "")
+		return &f
+	}
+	if _, f := CheckTextValue(field, v); f != nil {
+		return f
+	}
+	if utf8.RuneCountInString(v) > max {
+		f := Field(field, "max", strconv.Itoa(max))
+		return &f
+	}
+	return nil
+}
+
 // checkPayInput checks what can be checked without the contract: a date
 // not after today, a voucher number.
 func checkPayInput(in *PayInput, today string) error {
@@ -147,12 +165,8 @@ func checkPayInput(in *PayInput, today string) error {
 	} else if in.PaidOn < earliestPaidOn || in.PaidOn > today {
 		fe = append(fe, Field("paid_on", "date_range", earliestPaidOn+" – "+today))
 	}
-	if in.VoucherNo == "" {
-		fe = append(fe, Field("voucher_no", "required", ""))
-	} else if _, f := CheckTextValue("voucher_no", in.VoucherNo); f != nil {
+	if f := requiredText("voucher_no", in.VoucherNo, MaxVoucherNo); f != nil {
 		fe = append(fe, *f)
-	} else if len([]rune(in.VoucherNo)) > MaxVoucherNo {
-		fe = append(fe, Field("voucher_no", "max", strconv.Itoa(MaxVoucherNo)))
 	}
 	if len(fe) > 0 {
 		return Invalid(fe...)
@@ -255,12 +269,8 @@ func (s *Store) CheckStartupFund(in *StartupFundInput) error {
 	} else if f := s.moneyField("amount_fen", in.AmountFen); f != nil {
 		fe = append(fe, *f)
 	}
-	if in.Purpose == "" {
-		fe = append(fe, Field("purpose", "required", ""))
-	} else if _, f := CheckTextValue("purpose", in.Purpose); f != nil {
+	if f := requiredText("purpose", in.Purpose, MaxPurpose); f != nil {
 		fe = append(fe, *f)
-	} else if len([]rune(in.Purpose)) > MaxPurpose {
-		fe = append(fe, Field("purpose", "max", strconv.Itoa(MaxPurpose)))
 	}
 	if len(fe) > 0 {
 		return Invalid(fe...)

@@ -265,7 +265,7 @@ func (s *Store) loadContract(db *gorm.DB, id int64, lock bool) (*Contract, error
 	return &c, nil
 }
 
-// ownsContract reports whether the actor is a member of the contracted
+// ownedBy reports whether the actor is a member of the contracted
 // organisation.
 func (c *Contract) ownedBy(a *Actor) bool {
 	return a.OrganisationID != nil && *a.OrganisationID == c.OrganisationID
@@ -328,7 +328,13 @@ func (s *Store) setContractStatus(tx *gorm.DB, a *Actor, c *Contract, event stri
 // approval that caused it is audited with its own.
 func (s *Store) contractInService(tx *gorm.DB, contractID int64) error {
 	var c Contract
-	if err := tx.First(&c, contractID).Error; err != nil {
+	q := tx
+	if s.Dialect == Postgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	// The stored status, not the one the clock derives: a contract that
+	// only reads in service has it stored.
+	if err := q.First(&c, contractID).Error; err != nil {
 		return notFound(err, "contract")
 	}
 	if !contractLifecycle.Allows("serve", c.Status) {

@@ -230,6 +230,19 @@ var matrixRoutes = []matrixRoute{
 	{"GET", "/api/v1/notices?from=2026-13-01", nil, "*=422"},
 	{"GET", "/api/v1/notices/contracts/1", nil, "*=404"},
 	{"GET", "/notices/contracts/1", nil, "*=404"},
+	// Payments (issue 9) of a contract nobody sees; payments_test.go walks
+	// a real contract's reach.
+	{"GET", "/api/v1/contracts/999999/payments", nil, "anon=401 *=404"},
+	{"POST", "/api/v1/payments/999999/approve", nil, "anon=401 procurement=404 procurement-other=404 *=403"},
+	{"POST", "/api/v1/payments/999999/pay", func(int) any {
+		return map[string]string{"paid_on": time.Now().In(models.ChinaZone).Format(time.DateOnly), "voucher_no": "1"}
+	}, "anon=401 procurement=404 procurement-other=404 *=403"},
+	{"POST", "/api/v1/contracts/999999/startup-funds", func(int) any { return map[string]any{"amount_fen": 100, "purpose": "x"} },
+		"anon=401 procurement=404 procurement-other=404 *=403"},
+	{"POST", "/api/v1/contracts/999999/terminate", func(int) any { return map[string]string{"reason": "x"} },
+		"anon=401 procurement=404 procurement-other=404 *=403"},
+	{"POST", "/contracts/999999/payments/999999/approve", nil, "anon=401 procurement=404 procurement-other=404 *=403"},
+	{"POST", "/contracts/999999/terminate", nil, "anon=401 procurement=404 procurement-other=404 *=403"},
 }
 
 func parseWant(t *testing.T, spec string) map[string]int {

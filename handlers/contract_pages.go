@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -72,12 +73,26 @@ func (s *Server) pageContracts(c *gin.Context) {
 
 type contractData struct {
 	pageFmt
-	C       *models.Contract
-	Tender  *models.Tender
-	Targets []targetView
+	C        *models.Contract
+	Tender   *models.Tender
+	ItemName string // the catalogue item, by name when found
+	Targets  []targetView
+	Failed   string // the form that failed, whose errors and input the page shows
+	Payments *models.PaymentsView
 }
 
-func (s *Server) pageContract(c *gin.Context) {
+// PaymentFailed reports whether the failed form was a payment's (approve or
+// pay), whose error the payments section shows above its payments: the
+// payment may have moved on, its form gone.
+func (d *contractData) PaymentFailed() bool {
+	return strings.HasPrefix(d.Failed, "approve-") || strings.HasPrefix(d.Failed, "pay-")
+}
+
+func (s *Server) pageContract(c *gin.Context) { s.contractPage(c, http.StatusOK, "", nil, nil) }
+
+// contractPage renders a contract's workspace; after a failed form (a
+// formPage) it shows what was typed and the errors next to that form.
+func (s *Server) contractPage(c *gin.Context, status int, failed string, ferr error, typed map[string]string) {
 	id, err := pathID(c)
 	if err != nil {
 		fail(c, err)
@@ -90,11 +105,40 @@ func (s *Server) pageContract(c *gin.Context) {
 		return
 	}
 	ct, item := v.Contract, v.Item
-	d := &contractData{pageFmt: s.pageFmt(c), C: ct, Tender: v.Tender}
+	d := &contractData{pageFmt: s.pageFmt(c), C: ct, Tender: v.Tender, Failed: failed, Payments: v.Payments}
+	if v.Tender != nil {
+		d.ItemName = v.Tender.CatalogueCode
+	}
+	if item != nil {
+		d.ItemName = localName(lang, item.Name, item.NameEn)
+	}
 	keys, values := make([]string, len(ct.Targets)), make([]float64, len(ct.Targets))
 	for i, tg := range ct.Targets {
 		keys[i], values[i] = tg.Indicator, tg.Value
 	}
 	d.Targets = targetViews(lang, item, keys, values)
-	s.html(c, http.StatusOK, "contract_show", &page{Title: s.msgs.T(lang, "contract.title") + " " + ct.Number, Data: d})
+	p := &page{Title: s.msgs.T(lang, "contract.title") + " " + ct.Number, Form: map[string]string{}, Errors: map[string]string{}, Data: d}
+	for k, v := range typed {
+		p.Form[k] = v
+	}
+	if ferr != nil {
+		p.Errors, p.Error = s.formErrors(lang, ferr)
+	}
+	if err := s.loadRegionNames(c.Request.Context(), p, ct.RegionCode); err != nil {
+		fail(c, err)
+		return
+	}
+	s.html(c, status, "contract_show", p)
+}
+
+// contractFormDone ends a form of the contract page: back to the page at
+// its section (a fragment, "" for the top) on success, or the page again
+// with the form's errors.
+func (s *Server) contractFormDone(c *gin.Context, section, form string, err error, typed map[string]string, done string) {
+	path := "/contracts/" + c.Param("id")
+	if err == nil && section != "" {
+		c.Redirect(http.StatusSeeOther, path+"?done="+url.QueryEscape(done)+"#"+section)
+		return
+	}
+	formDone(c, path, s.contractPage, form, err, typed, done)
 }

@@ -49,6 +49,7 @@ var deskAll = map[string]string{
 	models.DeskBids:         "/my/bids",
 	models.DeskUsersNoRole:  "/admin/users",
 	models.DeskDeclarations: "/my/evaluations",
+	models.DeskContracts:    "/contracts",
 }
 
 // N is an optional count, 0 when absent.
@@ -66,6 +67,9 @@ func (deskData) Days(p *int) int {
 	}
 	return *p
 }
+
+// YuanP shows an optional amount in fen as yuan, 0 when absent.
+func (d deskData) YuanP(p *int64) string { return d.Yuan(d.N(p)) }
 
 // AllHref is the list of all of a task's items, or "".
 func (deskData) AllHref(key string) string { return deskAll[key] }
@@ -95,6 +99,10 @@ func (deskData) Href(key string, it models.DeskItem) string {
 		return tender + "/bid"
 	case models.DeskDeclarations, models.DeskScoreSheets, models.DeskCompliance:
 		return tender + "/review"
+	case models.DeskPaymentsDue, models.DeskPaymentsToPay:
+		return "/contracts/" + strconv.FormatInt(it.ContractID, 10) + "#payment-" + strconv.FormatInt(it.ID, 10)
+	case models.DeskContracts:
+		return "/contracts/" + strconv.FormatInt(it.ContractID, 10)
 	case models.DeskUsersNoRole, models.DeskRecentGrants:
 		return "/admin/users/" + strconv.FormatInt(it.UserID, 10)
 	}

@@ -84,6 +84,11 @@ type DeskItem struct {
 	Due            *time.Time `json:"due,omitempty"`
 	DaysLeft       *int       `json:"days_left,omitempty"`
 	Overdue        bool       `json:"overdue,omitempty"`
+	// Payments (desk_payments.go).
+	ContractID int64  `json:"contract_id,omitempty"`
+	AmountFen  *int64 `json:"amount_fen,omitempty"` // a payment's, or a contract's amount
+	PaidFen    *int64 `json:"paid_fen,omitempty"`   // a contract's tranches paid
+	DueFen     *int64 `json:"due_fen,omitempty"`    // a contract's tranches due or approved
 }
 
 // readTx runs fn in one read-only transaction: on PostgreSQL a repeatable
@@ -376,6 +381,13 @@ func (s *Store) procurementDesk(db *gorm.DB, a *Actor, now time.Time) ([]DeskTas
 		items = append(items, it)
 	}
 	tasks = append(tasks, task(DeskToSign, items))
+
+	// Payments to approve and to record as paid (desk_payments.go).
+	pay, err := s.procurementPaymentTasks(db, a)
+	if err != nil {
+		return nil, err
+	}
+	tasks = append(tasks, pay...)
 	return tasks, nil
 }
 
@@ -459,7 +471,13 @@ func (s *Store) agencyDesk(db *gorm.DB, a *Actor, now time.Time) ([]DeskTask, er
 		it.DaysLeft = ptr(daysLeft(now, tn.BidDeadline))
 		ot.Items = append(ot.Items, it)
 	}
-	return []DeskTask{task(DeskFix, fix), ot, bt}, nil
+
+	// Its contracts and their payments (desk_payments.go).
+	ct, err := s.agencyContractTask(db, orgID, now)
+	if err != nil {
+		return nil, err
+	}
+	return []DeskTask{task(DeskFix, fix), ot, bt, ct}, nil
 }
 
 // expertDesk is an expert's panels: declarations to make, then the sheets

@@ -19,7 +19,7 @@ func (s *Server) pageSignContract(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	typed := map[string]string{}
+	typed := map[string]string{"report_interval": c.PostForm("report_interval")}
 	var plan []models.PlanLine
 	var rows []int
 	for i := 0; i < 5; i++ {
@@ -39,7 +39,7 @@ func (s *Server) pageSignContract(c *gin.Context) {
 	if !s.askFirst(c, "confirm.sign_contract", tenderURL(id, "/evaluation")) {
 		return
 	}
-	ct, err := s.store.SignContract(c.Request.Context(), policy.ActorFrom(c), id, plan)
+	ct, err := s.store.SignContract(c.Request.Context(), policy.ActorFrom(c), id, plan, typed["report_interval"])
 	if err == nil {
 		redirectDone(c, "/contracts/"+strconv.FormatInt(ct.ID, 10), "contract.signed")
 		return

@@ -36,6 +36,8 @@ const (
 	NotifyAwardLost        = "award.lost"
 	NotifyChallengeAnswer  = "challenge.answer"
 	NotifyPanelAppointment = "panel.appoint"
+	NotifyReportApproved   = "report.approve"
+	NotifyReportReturned   = "report.return"
 )
 
 // NotifyParams lists, per kind, the params its message takes, in the order
@@ -51,6 +53,8 @@ var NotifyParams = map[string][]string{
 	NotifyAwardLost:        {"code", "title"},
 	NotifyChallengeAnswer:  {"code", "title"},
 	NotifyPanelAppointment: {"code", "title"},
+	NotifyReportApproved:   {"number", "period"},
+	NotifyReportReturned:   {"number", "period"},
 }
 
 // notify writes one notification per user inside tx, the event's own

@@ -49,7 +49,7 @@ func april() models.ReportInput {
 	return models.ReportInput{PeriodStart: "2026-04-01", PeriodEnd: "2026-04-30", ServiceHours: 160.5, VolunteerPersonTimes: 30,
 		VolunteerHours: 90.25, ChildrenServedPersonTimes: 120, ChildrenServedDistinct: 45, Activities: 6, CasesOpened: 3, CasesClosed: 1,
 		Indicators: []models.IndicatorValue{{Indicator: "service_hours", Value: 160.5}, {Indicator: "children_served", Value: 45}},
-		Narrative: "四月开展入户探访与课业辅导。"}
+		Narrative:  "四月开展入户探访与课业辅导。"}
 }
 
 func (w *reportWorld) create(in models.ReportInput) *models.ServiceReport {

@@ -89,7 +89,9 @@ type reportDoc struct {
 	} `json:"flags"`
 }
 
-func (w *reportEnv) paths() (reports string) { return fmt.Sprintf("/api/v1/contracts/%d/reports", w.contract) }
+func (w *reportEnv) paths() (reports string) {
+	return fmt.Sprintf("/api/v1/contracts/%d/reports", w.contract)
+}
 
 func TestReportAPIJourney(t *testing.T) {
 	w := newReportEnv(t)

@@ -245,13 +245,39 @@ func reportsOpen(c *Contract) error {
 	return nil
 }
 
-// CreateReport files a draft (version 1) for the member's contract.
-func (s *Store) CreateReport(ctx context.Context, a *Actor, contractID int64, in ReportInput) (*ServiceReport, error) {
-	c, acc, err := s.reportContract(s.DB.WithContext(ctx), a, contractID)
+// writableContract loads a contract the caller may file reports for, one
+// that still takes them.
+func (s *Store) writableContract(db *gorm.DB, a *Actor, contractID int64) (*Contract, error) {
+	c, acc, err := s.reportContract(db, a, contractID)
 	if err != nil {
 		return nil, err
 	}
 	if err := acc.writer(a); err != nil {
+		return nil, err
+	}
+	return c, reportsOpen(c)
+}
+
+// writableReport loads a report the caller may file, in a status that
+// allows event (edit, attach); with lock, its row is locked.
+func (s *Store) writableReport(db *gorm.DB, a *Actor, id int64, event string, lock bool) (*ServiceReport, *Contract, error) {
+	r, c, acc, err := s.loadReport(db, a, id, lock)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := acc.writer(a); err != nil {
+		return nil, nil, err
+	}
+	if _, err := reportLifecycle.Next(event, r.Status); err != nil {
+		return nil, nil, err
+	}
+	return r, c, nil
+}
+
+// CreateReport files a draft (version 1) for the member's contract.
+func (s *Store) CreateReport(ctx context.Context, a *Actor, contractID int64, in ReportInput) (*ServiceReport, error) {
+	c, err := s.writableContract(s.DB.WithContext(ctx), a, contractID)
+	if err != nil {
 		return nil, err
 	}
 	content, err := s.checkReport(c, &in)
@@ -260,14 +286,8 @@ func (s *Store) CreateReport(ctx context.Context, a *Actor, contractID int64, in
 	}
 	var r *ServiceReport
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		c, acc, err := s.reportContract(tx, a, contractID)
+		c, err := s.writableContract(tx, a, contractID)
 		if err != nil {
-			return err
-		}
-		if err := acc.writer(a); err != nil {
-			return err
-		}
-		if err := reportsOpen(c); err != nil {
 			return err
 		}
 		now := s.now()
@@ -293,14 +313,8 @@ func (s *Store) CreateReport(ctx context.Context, a *Actor, contractID int64, in
 // caller's changes over the current content (a PATCH body; a form's whole
 // content).
 func (s *Store) UpdateReport(ctx context.Context, a *Actor, id int64, base int, apply func(*ReportInput) error) (*ServiceReport, error) {
-	r, c, acc, err := s.loadReport(s.DB.WithContext(ctx), a, id, false)
+	r, c, err := s.writableReport(s.DB.WithContext(ctx), a, id, "edit", false)
 	if err != nil {
-		return nil, err
-	}
-	if err := acc.writer(a); err != nil {
-		return nil, err
-	}
-	if _, err := reportLifecycle.Next("edit", r.Status); err != nil {
 		return nil, err
 	}
 	if base <= 0 {
@@ -318,14 +332,8 @@ func (s *Store) UpdateReport(ctx context.Context, a *Actor, id int64, base int, 
 		return nil, err
 	}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		cur, c, acc, err := s.loadReport(tx, a, id, true)
+		cur, c, err := s.writableReport(tx, a, id, "edit", true)
 		if err != nil {
-			return err
-		}
-		if err := acc.writer(a); err != nil {
-			return err
-		}
-		if _, err := reportLifecycle.Next("edit", cur.Status); err != nil {
 			return err
 		}
 		if cur.Version != base {

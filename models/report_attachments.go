@@ -33,14 +33,8 @@ func (ReportAttachment) TableName() string { return "service_report_attachments"
 // read, sniffed and stored, outside any transaction; one short transaction
 // then checks the report again and records the file.
 func (s *Store) AddReportAttachment(ctx context.Context, a *Actor, id int64, read func() (OrgUpload, error)) (*ReportAttachment, error) {
-	r, _, acc, err := s.loadReport(s.DB.WithContext(ctx), a, id, false)
+	r, _, err := s.writableReport(s.DB.WithContext(ctx), a, id, "attach", false)
 	if err != nil {
-		return nil, err
-	}
-	if err := acc.writer(a); err != nil {
-		return nil, err
-	}
-	if _, err := reportLifecycle.Next("attach", r.Status); err != nil {
 		return nil, err
 	}
 	in, err := read()
@@ -57,15 +51,9 @@ func (s *Store) AddReportAttachment(ctx context.Context, a *Actor, id int64, rea
 	// A file stored before a refused insert stays: it is addressed by its
 	// content, so it is harmless and reused by the next upload of it.
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		cur, c, acc, err := s.loadReport(tx, a, id, true)
-		if err != nil {
-			return err
-		}
-		if err := acc.writer(a); err != nil {
-			return err
-		}
 		// The report may have been submitted while the file was read.
-		if _, err := reportLifecycle.Next("attach", cur.Status); err != nil {
+		cur, c, err := s.writableReport(tx, a, id, "attach", true)
+		if err != nil {
 			return err
 		}
 		at.CreatedAt = s.now()

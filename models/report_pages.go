@@ -49,14 +49,8 @@ func (s *Store) NewReportPage(ctx context.Context, a *Actor, contractID int64) (
 	v := &ReportFormView{}
 	err := s.read(ctx, func(r *Store) error {
 		db := r.DB.WithContext(ctx)
-		c, acc, err := r.reportContract(db, a, contractID)
+		c, err := r.writableContract(db, a, contractID)
 		if err != nil {
-			return err
-		}
-		if err := acc.writer(a); err != nil {
-			return err
-		}
-		if err := reportsOpen(c); err != nil {
 			return err
 		}
 		v.Contract, v.Interval, v.Item = c, intervalOf(c), r.contractItem(ctx, a, c)

@@ -408,3 +408,59 @@ func TestReportPagesFlow(t *testing.T) {
 		t.Fatalf("English page: %s", tpText(page))
 	}
 }
+
+// TestReportTextRefusesBytes: a NUL, invalid UTF-8 or 100,000 characters in
+// any text of a report, a comment or the report form is 422 naming the
+// field, never 500, and nothing is stored.
+func TestReportTextRefusesBytes(t *testing.T) {
+	w := newReportEnv(t)
+	s, b := w.member.do("POST", w.paths(), aprilBody())
+	r := decode[reportDoc](t, must(t, 201, s, b, "create"))
+	rp := fmt.Sprintf("/api/v1/reports/%d", r.ID)
+	cases := []struct {
+		who          *client
+		method, path string
+		body         func() map[string]any
+		fields       []string
+	}{
+		{w.member, "POST", w.paths(), aprilBody, []string{"period_start", "period_end", "narrative", "indicators[0].indicator"}},
+		{w.member, "PATCH", rp, func() map[string]any { return map[string]any{"version": 1, "narrative": "x"} }, []string{"narrative"}},
+	}
+	for _, tc := range cases {
+		for _, f := range tc.fields {
+			for _, p := range poisons {
+				body := tc.body()
+				setPath(t, body, f, rawMarker)
+				s, b := tc.who.raw(tc.method, tc.path, "application/json", rawJSON(t, body, p.value))
+				if s != 422 || (p.name != "invalid utf-8" && !strings.Contains(string(b), `"field":"`+f+`"`)) {
+					t.Fatalf("%s %s with %s in %s: %d %.300s", tc.method, tc.path, p.name, f, s, b)
+				}
+			}
+		}
+	}
+	w.member.must200("POST", rp+"/submit")
+	for _, p := range poisons {
+		s, b := w.buyer.raw("POST", rp+"/return", "application/json", rawJSON(t, map[string]any{"comment": rawMarker}, p.value))
+		if s != 422 {
+			t.Fatalf("return with %s: %d %.300s", p.name, s, b)
+		}
+		status, _, body := w.buyer.tpPost(fmt.Sprintf("/reports/%d/return", r.ID), url.Values{"comment": {p.value}})
+		if status != 422 || !tpInvalid(body, "comment") {
+			t.Fatalf("return form with %s: %d %s", p.name, status, tpText(body))
+		}
+	}
+	form := url.Values{"period_start": {"2026-05-01"}, "period_end": {"2026-05-31"}}
+	for _, p := range poisons {
+		form.Set("narrative", p.value)
+		status, _, body := w.member.tpPost(fmt.Sprintf("/contracts/%d/reports", w.contract), form)
+		if status != 422 || !tpInvalid(body, "narrative") {
+			t.Fatalf("report form with %s: %d %s", p.name, status, tpText(body))
+		}
+	}
+	var n int64
+	w.e.store.DB.Model(&models.ServiceReport{}).Count(&n)
+	s, b = w.member.do("GET", rp, nil)
+	if got := decode[reportDoc](t, must(t, 200, s, b, "read")); n != 1 || got.Status != "submitted" || len(got.Comments) != 0 {
+		t.Fatalf("after refused input: %d reports, %+v", n, got)
+	}
+}

@@ -44,6 +44,7 @@ func (s *Server) reportRoutes(r *gin.Engine, api *gin.RouterGroup) {
 	}))
 	api.GET("/reports/:id/attachments/:sub", signedIn, s.reportDownload)
 	s.reportPageRoutes(r)
+	s.reportXLSXRoutes(r, api)
 }
 
 // apiReport answers a report with its version as the ETag, for a PATCH's

@@ -290,21 +290,27 @@ func (s *Store) CreateReport(ctx context.Context, a *Actor, contractID int64, in
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		r = &ServiceReport{ContractID: c.ID, OrganisationID: c.OrganisationID, ReportContent: content, Status: ReportDraft,
-			Version: 1, CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now}
-		if err := tx.Create(r).Error; err != nil {
-			return err
-		}
-		if err := s.keepVersion(tx, a, r); err != nil {
-			return err
-		}
-		return s.audit(tx, a, "report.create", "report", r.ID, c.RegionCode, nil, r)
+		r, err = s.insertReport(tx, a, c, content)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.Report(ctx, a, r.ID)
+}
+
+// insertReport stores a new draft with its first version, in tx.
+func (s *Store) insertReport(tx *gorm.DB, a *Actor, c *Contract, content ReportContent) (*ServiceReport, error) {
+	now := s.now()
+	r := &ServiceReport{ContractID: c.ID, OrganisationID: c.OrganisationID, ReportContent: content, Status: ReportDraft,
+		Version: 1, CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now}
+	if err := tx.Create(r).Error; err != nil {
+		return nil, err
+	}
+	if err := s.keepVersion(tx, a, r); err != nil {
+		return nil, err
+	}
+	return r, s.audit(tx, a, "report.create", "report", r.ID, c.RegionCode, nil, r)
 }
 
 // UpdateReport saves a new version of a draft or returned report. base is
@@ -336,36 +342,43 @@ func (s *Store) UpdateReport(ctx context.Context, a *Actor, id int64, base int, 
 		if err != nil {
 			return err
 		}
-		if cur.Version != base {
-			return staleReport(cur.Version)
-		}
-		before := *cur
-		now := s.now()
-		// The version in the WHERE makes two saves from one base exclusive
-		// even where the row was not locked (SQLite serialises writers).
-		res := tx.Model(&ServiceReport{}).Where("id = ? AND version = ?", id, base).Updates(map[string]any{
-			"period_start": content.PeriodStart, "period_end": content.PeriodEnd, "service_hours": content.ServiceHours,
-			"volunteer_person_times": content.VolunteerPersonTimes, "volunteer_hours": content.VolunteerHours,
-			"children_served_person_times": content.ChildrenServedPersonTimes, "children_served_distinct": content.ChildrenServedDistinct,
-			"activities": content.Activities, "cases_opened": content.CasesOpened, "cases_closed": content.CasesClosed,
-			"indicators": jsonOrEmpty(nonNilIndicators(content.Indicators)), "narrative": content.Narrative,
-			"version": base + 1, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return staleReport(base + 1)
-		}
-		cur.ReportContent, cur.Version, cur.UpdatedAt = content, base+1, now
-		if err := s.keepVersion(tx, a, cur); err != nil {
-			return err
-		}
-		return s.audit(tx, a, "report.update", "report", cur.ID, c.RegionCode, before, cur)
+		return s.saveVersion(tx, a, cur, c, base, content)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.Report(ctx, a, id)
+}
+
+// saveVersion stores content as the next version of cur (locked, editable)
+// when cur is still at base, in tx.
+func (s *Store) saveVersion(tx *gorm.DB, a *Actor, cur *ServiceReport, c *Contract, base int, content ReportContent) error {
+	id := cur.ID
+	if cur.Version != base {
+		return staleReport(cur.Version)
+	}
+	before := *cur
+	now := s.now()
+	// The version in the WHERE makes two saves from one base exclusive
+	// even where the row was not locked (SQLite serialises writers).
+	res := tx.Model(&ServiceReport{}).Where("id = ? AND version = ?", id, base).Updates(map[string]any{
+		"period_start": content.PeriodStart, "period_end": content.PeriodEnd, "service_hours": content.ServiceHours,
+		"volunteer_person_times": content.VolunteerPersonTimes, "volunteer_hours": content.VolunteerHours,
+		"children_served_person_times": content.ChildrenServedPersonTimes, "children_served_distinct": content.ChildrenServedDistinct,
+		"activities": content.Activities, "cases_opened": content.CasesOpened, "cases_closed": content.CasesClosed,
+		"indicators": jsonOrEmpty(nonNilIndicators(content.Indicators)), "narrative": content.Narrative,
+		"version": base + 1, "updated_at": now})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected != 1 {
+		return staleReport(base + 1)
+	}
+	cur.ReportContent, cur.Version, cur.UpdatedAt = content, base+1, now
+	if err := s.keepVersion(tx, a, cur); err != nil {
+		return err
+	}
+	return s.audit(tx, a, "report.update", "report", cur.ID, c.RegionCode, before, cur)
 }
 
 func staleReport(current int) error {

@@ -154,13 +154,11 @@ type reportFormData struct {
 	Contract   *models.Contract
 	Report     *models.ServiceReport // nil: a new report
 	Targets    []targetView
-	Action     string
-	Counts     []string
-	Returned   *models.ReportComment // the staff's comment to fix
-	Files      []models.ReportAttachment
-	Flags      []models.ReportFlag
-	CanSubmit  bool
-	IntervalOf string
+	Action    string
+	Returned  *models.ReportComment // the staff's comment to fix
+	Files     []models.ReportAttachment
+	Flags     []models.ReportFlag
+	CanSubmit bool
 }
 
 func (s *Server) reportFormPage(c *gin.Context, status int, ct *models.Contract, item *models.CatalogueItem, r *models.ServiceReport, canSubmit bool, form map[string]string, ferr error) {
@@ -171,7 +169,7 @@ func (s *Server) reportFormPage(c *gin.Context, status int, ct *models.Contract,
 	}
 	targets := targetViews(lang, item, keys, values)
 	d := &reportFormData{pageFmt: s.pageFmt(c), reportWords: s.reportWords(lang, targets), Contract: ct, Report: r, Targets: targets,
-		Action: "/contracts/" + itoa64(ct.ID) + "/reports", Counts: reportCounts, CanSubmit: canSubmit, IntervalOf: ct.ReportInterval}
+		Action: "/contracts/" + itoa64(ct.ID) + "/reports", CanSubmit: canSubmit}
 	title := s.msgs.T(lang, "report.new_title")
 	if r != nil {
 		d.Action, d.Files, d.Flags, title = "/reports/"+itoa64(r.ID), r.Attachments, r.Flags, s.msgs.T(lang, "report.edit_title")

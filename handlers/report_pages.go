@@ -151,9 +151,9 @@ func (w reportWords) Flag(f models.ReportFlag) string {
 type reportFormData struct {
 	pageFmt
 	reportWords
-	Contract   *models.Contract
-	Report     *models.ServiceReport // nil: a new report
-	Targets    []targetView
+	Contract  *models.Contract
+	Report    *models.ServiceReport // nil: a new report
+	Targets   []targetView
 	Action    string
 	Returned  *models.ReportComment // the staff's comment to fix
 	Files     []models.ReportAttachment

@@ -20,7 +20,7 @@ func (s *Server) pageSignContract(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	typed := map[string]string{}
+	typed := map[string]string{"report_interval": c.PostForm("report_interval")}
 	var plan []models.PlanLine
 	var rows []int
 	for i := 0; i < 5; i++ {
@@ -40,7 +40,7 @@ func (s *Server) pageSignContract(c *gin.Context) {
 	if !s.askFirst(c, "confirm.sign_contract", tenderURL(id, "/evaluation")) {
 		return
 	}
-	ct, err := s.store.SignContract(c.Request.Context(), policy.ActorFrom(c), id, plan)
+	ct, err := s.store.SignContract(c.Request.Context(), policy.ActorFrom(c), id, plan, typed["report_interval"])
 	if err == nil {
 		redirectDone(c, "/contracts/"+strconv.FormatInt(ct.ID, 10), "contract.signed")
 		return
@@ -79,6 +79,7 @@ type contractData struct {
 	Targets  []targetView
 	Failed   string // the form that failed, whose errors and input the page shows
 	Payments *models.PaymentsView
+	Reports  *models.ContractReportsView // the service reports section (contract_reports.html)
 }
 
 // PaymentFailed reports whether the failed form was a payment's (approve or
@@ -105,7 +106,7 @@ func (s *Server) contractPage(c *gin.Context, status int, failed string, ferr er
 		return
 	}
 	ct, item := v.Contract, v.Item
-	d := &contractData{pageFmt: s.pageFmt(c), C: ct, Tender: v.Tender, Failed: failed, Payments: v.Payments}
+	d := &contractData{pageFmt: s.pageFmt(c), C: ct, Tender: v.Tender, Failed: failed, Payments: v.Payments, Reports: v.Reports}
 	if v.Tender != nil {
 		d.ItemName = v.Tender.CatalogueCode
 	}

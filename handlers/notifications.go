@@ -56,6 +56,8 @@ func notificationHref(n models.Notification) string {
 		return tender + "/review"
 	case models.NotifyPaymentPaid:
 		return "/contracts/" + n.Params["contract_id"] + "#payments"
+	case models.NotifyReportApproved, models.NotifyReportReturned:
+		return "/reports/" + n.Params["report_id"]
 	}
 	return "/notifications"
 }

@@ -26,6 +26,11 @@ var longText = map[string]int{
 	"reason":           2000,
 	"note":             2000,
 	"evidence":         2000,
+	"narrative":        MaxNarrative,
+	"comment":          MaxReportComment,
+	// The rows of a report import's preview, posted back to confirm it
+	// (each value in them is checked again as a report's).
+	"import_rows": 4 << 20,
 }
 
 // TextMax is the maximum length of the text field or form input name.

@@ -41,6 +41,8 @@ var Steps = []Step{
 	{Version: 12, Description: "a reason code of disqualifications the portal makes itself (a listed credit check)", File: "0012_disqualified_codes.sql"},
 	{Version: 13, Description: "accounts: a reset password must be changed at next sign-in; password reset and grant revocation policy", File: "0013_accounts.sql", Run: policyFile("0013_accounts.csv")},
 	{Version: 15, Description: "notifications in the portal, indexed for the bell's unread count", File: "0015_notifications.sql"},
+	{Version: 18, Description: "service reports (placeholder: replaced by the reports branch at merge)", File: "0018_reports.sql"},
+	{Version: 19, Description: "report reminders sent once, users' e-mail addresses; River's job tables", File: "0019_reminders.sql", Run: riverTables},
 }
 
 // Latest is the schema version this binary expects.

@@ -51,6 +51,8 @@ var NotifyParams = map[string][]string{
 	NotifyAwardLost:        {"code", "title"},
 	NotifyChallengeAnswer:  {"code", "title"},
 	NotifyPanelAppointment: {"code", "title"},
+	NotifyReportDue:        {"number", "period_start", "period_end", "due_on", "days"},
+	NotifyReportOverdue:    {"number", "period_start", "period_end", "due_on", "days"},
 }
 
 // notify writes one notification per user inside tx, the event's own

@@ -16,6 +16,7 @@ type User struct {
 	PasswordHash   string `json:"-"`
 	DisplayName    string `json:"display_name"`
 	Phone          string `json:"phone,omitempty"`
+	Email          string `json:"email"` // optional: where reminders are mailed
 	Disabled       bool   `json:"disabled"`
 	OrganisationID *int64 `json:"organisation_id,omitempty"`
 	// MustChangePassword is set by an admin's reset: until the user has

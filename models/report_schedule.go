@@ -128,7 +128,7 @@ func reportedPeriods(db *gorm.DB, contractIDs []int64) (map[int64]map[string]boo
 		return out, nil
 	}
 	var rows []struct {
-		ContractID            int64
+		ContractID             int64
 		PeriodStart, PeriodEnd string
 	}
 	if err := db.Table("service_reports").Select("contract_id, period_start, period_end").

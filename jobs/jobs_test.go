@@ -7,8 +7,8 @@ import (
 	"io"
 	"mime"
 	"mime/quotedprintable"
-	"net/mail"
 	"net"
+	"net/mail"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +18,7 @@ import (
 	"portal/jobs"
 	"portal/models"
 	"portal/models/testdb"
+	"portal/policy"
 	"portal/templates"
 
 	"github.com/emersion/go-sasl"
@@ -246,4 +247,26 @@ func decodedMail(t *testing.T, raw string) string {
 		t.Fatal(err)
 	}
 	return subject + "\n" + string(b)
+}
+
+// TestJobsRunAsRuntimeRole: River's tables, created by the owner's
+// migration, work for the runtime role with the README's grants: the
+// reminders job is enqueued, elected, run and recorded (PostgreSQL).
+func TestJobsRunAsRuntimeRole(t *testing.T) {
+	ownerDB, d := testdb.Open(t)
+	rtDB := testdb.RuntimeRole(t, ownerDB)
+	now := time.Date(2026, 2, 11, 10, 0, 0, 0, models.ChinaZone)
+	owner := models.NewStore(ownerDB, d, nil)
+	en, err := policy.New(ownerDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner.Authz = en
+	f := testdb.Contract(t, owner, 1, "450102", "2026-01-01", "2026-03-31", models.IntervalMonthly)
+	rt := models.NewStore(rtDB, d, en)
+	rt.Now = func() time.Time { return now }
+	startRunner(t, rt, nil)
+	waitFor(t, "the overdue reminder as the runtime role", func() bool {
+		return count(t, owner, "SELECT COUNT(*) FROM notifications WHERE kind = ? AND object_id = ?", models.NotifyReportOverdue, f.ContractID) == 2
+	})
 }

@@ -74,6 +74,8 @@ type contractData struct {
 	C       *models.Contract
 	Tender  *models.Tender
 	Targets []targetView
+	// Schedule is the reporting schedule (contract_schedule.html).
+	Schedule *models.ContractSchedule
 }
 
 func (s *Server) pageContract(c *gin.Context) {
@@ -89,7 +91,7 @@ func (s *Server) pageContract(c *gin.Context) {
 		return
 	}
 	ct, item := v.Contract, v.Item
-	d := &contractData{pageFmt: s.pageFmt(c), C: ct, Tender: v.Tender}
+	d := &contractData{pageFmt: s.pageFmt(c), C: ct, Tender: v.Tender, Schedule: v.Schedule}
 	keys, values := make([]string, len(ct.Targets)), make([]float64, len(ct.Targets))
 	for i, tg := range ct.Targets {
 		keys[i], values[i] = tg.Indicator, tg.Value

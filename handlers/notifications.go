@@ -54,6 +54,8 @@ func notificationHref(n models.Notification) string {
 		return tender + "/bid#challenges"
 	case models.NotifyPanelAppointment:
 		return tender + "/review"
+	case models.NotifyReportDue, models.NotifyReportOverdue:
+		return "/contracts/" + n.Params["contract_id"] + "#schedule"
 	}
 	return "/notifications"
 }

@@ -84,6 +84,11 @@ type DeskItem struct {
 	Due            *time.Time `json:"due,omitempty"`
 	DaysLeft       *int       `json:"days_left,omitempty"`
 	Overdue        bool       `json:"overdue,omitempty"`
+	// Report schedule items (desk_reports.go): the contract is ID.
+	PeriodStart string `json:"period_start,omitempty"`
+	PeriodEnd   string `json:"period_end,omitempty"`
+	DueOn       string `json:"due_on,omitempty"`
+	DaysOverdue *int   `json:"days_overdue,omitempty"`
 }
 
 // readTx runs fn in one read-only transaction: on PostgreSQL a repeatable
@@ -376,7 +381,13 @@ func (s *Store) procurementDesk(db *gorm.DB, a *Actor, now time.Time) ([]DeskTas
 		items = append(items, it)
 	}
 	tasks = append(tasks, task(DeskToSign, items))
-	return tasks, nil
+
+	// Report schedule (desk_reports.go).
+	reports, err := s.procurementReportTasks(db, a)
+	if err != nil {
+		return nil, err
+	}
+	return append(tasks, reports...), nil
 }
 
 // agencyDesk is an organisation's work: what it must fix, the tenders open
@@ -459,7 +470,12 @@ func (s *Store) agencyDesk(db *gorm.DB, a *Actor, now time.Time) ([]DeskTask, er
 		it.DaysLeft = ptr(daysLeft(now, tn.BidDeadline))
 		ot.Items = append(ot.Items, it)
 	}
-	return []DeskTask{task(DeskFix, fix), ot, bt}, nil
+	// Report schedule (desk_reports.go).
+	reports, err := s.agencyReportTasks(db, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return append([]DeskTask{task(DeskFix, fix), ot, bt}, reports...), nil
 }
 
 // expertDesk is an expert's panels: declarations to make, then the sheets

@@ -412,6 +412,7 @@ type ContractView struct {
 	Tender   *Tender        // nil when the caller may not see it
 	Item     *CatalogueItem // nil when not found: the page shows the keys
 	Now      time.Time
+	Schedule *ContractSchedule // the reporting schedule (report_schedule.go)
 }
 
 // ContractPage reads a contract's page.
@@ -423,6 +424,9 @@ func (s *Store) ContractPage(ctx context.Context, a *Actor, contractID int64) (*
 			return err
 		}
 		v.Now = r.now()
+		if v.Schedule, err = r.contractSchedule(r.DB, v.Contract.ID); err != nil {
+			return err
+		}
 		if t, err := r.Tender(ctx, a, v.Contract.TenderID); err == nil {
 			v.Tender = t
 			v.Item, _ = r.CatalogueItem(ctx, t.RegionCode, t.CatalogueYear, t.CatalogueCode)

@@ -79,6 +79,10 @@ func Migrate(ctx context.Context, tx *gorm.DB, d models.Dialect) error {
 	if err != nil {
 		return err
 	}
+	// Deprecated for PostgreSQL's sake (see above); SQLite takes every
+	// River migration in one transaction, and only inside the step's
+	// transaction, which holds SQLite's one write lock, can it run at all.
+	//lint:ignore SA1019 SQLite runs River's migrations in one transaction
 	_, err = m.MigrateTx(ctx, sqlTx, rivermigrate.DirectionUp, opts)
 	return err
 }

@@ -98,7 +98,8 @@ func (s *Store) DueReminders(ctx context.Context) ([]Reminder, error) {
 	}
 	before, after := s.reminderDays()
 	var sent []Reminder
-	if err := db.Select("contract_id, period_start, kind, offset_days").Find(&sent).Error; err != nil {
+	if err := db.Select("contract_id, period_start, kind, offset_days").
+		Where("contract_id IN (SELECT id FROM contracts WHERE status IN ?)", reportingStatuses).Find(&sent).Error; err != nil {
 		return nil, err
 	}
 	done := map[string]bool{}

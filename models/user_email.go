@@ -7,10 +7,8 @@ import (
 	"gorm.io/gorm"
 )
 
-// MaxEmailLen bounds an e-mail address (RFC 5321's path limit).
-const MaxEmailLen = 254
-
-// EmailChange is one's own e-mail address; empty removes it.
+// EmailChange is one's own e-mail address; empty removes it. At most 254
+// characters: RFC 5321's limit of a path.
 type EmailChange struct {
 	Email string `json:"email" form:"email" validate:"omitempty,max=254,printascii,email"`
 }

@@ -117,7 +117,9 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	log.Info("listening", "addr", cfg.Addr)
 	select {
 	case err := <-errc:
-		return err
+		stopCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		return errors.Join(err, runner.Stop(stopCtx))
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")

@@ -243,6 +243,12 @@ var matrixRoutes = []matrixRoute{
 		"anon=401 procurement=404 procurement-other=404 *=403"},
 	{"POST", "/contracts/999999/payments/999999/approve", nil, "anon=401 procurement=404 procurement-other=404 *=403"},
 	{"POST", "/contracts/999999/terminate", nil, "anon=401 procurement=404 procurement-other=404 *=403"},
+	// Report schedule and one's own e-mail address (report_schedule.go, account_email.go).
+	{"GET", "/api/v1/contracts/999999/schedule", nil, "anon=401 *=404"},
+	{"PUT", "/api/v1/me/email", func(n int) any { return map[string]string{"email": fmt.Sprintf("u%d@example.org", n)} }, "anon=401 *=200"},
+	{"PUT", "/api/v1/me/email", func(int) any { return map[string]string{"email": "no address"} }, "anon=401 *=422"},
+	{"GET", "/account", nil, "anon=303 *=200"},
+	{"POST", "/account", nil, "anon=401 *=303"},
 }
 
 func parseWant(t *testing.T, spec string) map[string]int {

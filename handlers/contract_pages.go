@@ -80,6 +80,8 @@ type contractData struct {
 	Failed   string // the form that failed, whose errors and input the page shows
 	Payments *models.PaymentsView
 	Reports  *models.ContractReportsView // the service reports section (contract_reports.html)
+	// Schedule is the reporting schedule (contract_schedule.html).
+	Schedule *models.ContractSchedule
 }
 
 // PaymentFailed reports whether the failed form was a payment's (approve or
@@ -106,7 +108,7 @@ func (s *Server) contractPage(c *gin.Context, status int, failed string, ferr er
 		return
 	}
 	ct, item := v.Contract, v.Item
-	d := &contractData{pageFmt: s.pageFmt(c), C: ct, Tender: v.Tender, Failed: failed, Payments: v.Payments, Reports: v.Reports}
+	d := &contractData{pageFmt: s.pageFmt(c), C: ct, Tender: v.Tender, Failed: failed, Payments: v.Payments, Reports: v.Reports, Schedule: v.Schedule}
 	if v.Tender != nil {
 		d.ItemName = v.Tender.CatalogueCode
 	}

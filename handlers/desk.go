@@ -105,6 +105,8 @@ func (deskData) Href(key string, it models.DeskItem) string {
 		return "/contracts/" + strconv.FormatInt(it.ContractID, 10)
 	case models.DeskReportsToReview:
 		return "/reports/" + strconv.FormatInt(it.ID, 10)
+	case models.DeskOverdueReports, models.DeskReportsDue, models.DeskReportsOverdue: // report schedule
+		return "/contracts/" + strconv.FormatInt(it.ID, 10) + "#schedule"
 	case models.DeskUsersNoRole, models.DeskRecentGrants:
 		return "/admin/users/" + strconv.FormatInt(it.UserID, 10)
 	}

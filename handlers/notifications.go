@@ -58,6 +58,8 @@ func notificationHref(n models.Notification) string {
 		return "/contracts/" + n.Params["contract_id"] + "#payments"
 	case models.NotifyReportApproved, models.NotifyReportReturned:
 		return "/reports/" + n.Params["report_id"]
+	case models.NotifyReportDue, models.NotifyReportOverdue:
+		return "/contracts/" + n.Params["contract_id"] + "#schedule"
 	}
 	return "/notifications"
 }

@@ -172,6 +172,8 @@ func (s *Server) routes(r *gin.Engine) {
 	s.notificationRoutes(r, api)
 	s.paymentRoutes(r, api)
 	s.reportRoutes(r, api)
+	s.reportScheduleRoutes(r, api)
+	s.accountEmailRoutes(r, api)
 }
 
 func (s *Server) readyz(c *gin.Context) {

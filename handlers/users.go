@@ -147,7 +147,7 @@ func (s *Server) pageCreateUser(c *gin.Context) {
 	}
 	u, err := s.store.CreateUser(c.Request.Context(), policy.ActorFrom(c), in)
 	if err != nil {
-		s.formFailed(c, "user_new", "users.new", err, map[string]string{"username": in.Username, "display_name": in.DisplayName, "phone": in.Phone}, nil)
+		s.formFailed(c, "user_new", "users.new", err, map[string]string{"username": in.Username, "display_name": in.DisplayName, "phone": in.Phone, "email": in.Email}, nil)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?done=users.created")

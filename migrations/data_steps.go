@@ -7,6 +7,7 @@ import (
 
 	"portal/models"
 	"portal/policy"
+	"portal/queue"
 
 	"gorm.io/gorm"
 )
@@ -94,4 +95,12 @@ func policyFile(name string) func(tx *gorm.DB, d models.Dialect) error {
 		}
 		return addRules(tx, rules)
 	}
+}
+
+// riverTables creates the job queue's own tables with River's migrator,
+// pinned to queue.RiverSchemaVersion, in this step's transaction: they
+// belong to the migration role like every other table, and the runtime role
+// (which may not create tables) only uses them.
+func riverTables(tx *gorm.DB, d models.Dialect) error {
+	return queue.Migrate(tx.Statement.Context, tx, d)
 }

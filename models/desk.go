@@ -91,6 +91,11 @@ type DeskItem struct {
 	AmountFen  *int64 `json:"amount_fen,omitempty"` // a payment's, or a contract's amount
 	PaidFen    *int64 `json:"paid_fen,omitempty"`   // a contract's tranches paid
 	DueFen     *int64 `json:"due_fen,omitempty"`    // a contract's tranches due or approved
+	// Report schedule items (desk_reports.go): the contract is ID.
+	PeriodStart string `json:"period_start,omitempty"`
+	PeriodEnd   string `json:"period_end,omitempty"`
+	DueOn       string `json:"due_on,omitempty"`
+	DaysOverdue *int   `json:"days_overdue,omitempty"`
 }
 
 // readTx runs fn in one read-only transaction: on PostgreSQL a repeatable
@@ -396,7 +401,12 @@ func (s *Store) procurementDesk(db *gorm.DB, a *Actor, now time.Time) ([]DeskTas
 		return nil, err
 	}
 	tasks = append(tasks, rt)
-	return tasks, nil
+	// Report schedule (desk_reports.go).
+	reports, err := s.procurementReportTasks(db, a)
+	if err != nil {
+		return nil, err
+	}
+	return append(tasks, reports...), nil
 }
 
 // agencyDesk is an organisation's work: what it must fix, the tenders open
@@ -485,7 +495,12 @@ func (s *Store) agencyDesk(db *gorm.DB, a *Actor, now time.Time) ([]DeskTask, er
 	if err != nil {
 		return nil, err
 	}
-	return []DeskTask{task(DeskFix, fix), ot, bt, ct}, nil
+	// Report schedule (desk_reports.go).
+	reports, err := s.agencyReportTasks(db, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return append([]DeskTask{task(DeskFix, fix), ot, bt, ct}, reports...), nil
 }
 
 // expertDesk is an expert's panels: declarations to make, then the sheets

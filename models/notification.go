@@ -57,6 +57,8 @@ var NotifyParams = map[string][]string{
 	NotifyPaymentPaid:      {"number", "amount", "paid_on"},
 	NotifyReportApproved:   {"number", "period"},
 	NotifyReportReturned:   {"number", "period"},
+	NotifyReportDue:        {"number", "period_start", "period_end", "due_on", "days"},
+	NotifyReportOverdue:    {"number", "period_start", "period_end", "due_on", "days"},
 }
 
 // notify writes one notification per user inside tx, the event's own

@@ -412,8 +412,9 @@ type ContractView struct {
 	Tender   *Tender        // nil when the caller may not see it
 	Item     *CatalogueItem // nil when not found: the page shows the keys
 	Now      time.Time
-	Payments *PaymentsView // the tranches and start-up funds
+	Payments *PaymentsView        // the tranches and start-up funds
 	Reports  *ContractReportsView // the service reports section
+	Schedule *ContractSchedule    // the reporting schedule (report_schedule.go)
 }
 
 // ContractPage reads a contract's page.
@@ -425,6 +426,9 @@ func (s *Store) ContractPage(ctx context.Context, a *Actor, contractID int64) (*
 			return err
 		}
 		v.Now = r.now()
+		if v.Schedule, err = r.contractSchedule(r.DB, v.Contract.ID); err != nil {
+			return err
+		}
 		if v.Payments, err = r.contractPaymentsView(ctx, a, v.Contract); err != nil {
 			return err
 		}

@@ -89,6 +89,14 @@ type Settings struct {
 	// MaxRegistrationsAddr bounds registrations per address and window, so
 	// that "username taken" answers cannot list the users.
 	MaxRegistrationsAddr int
+	// ReportDueDays: a service report is due this many calendar days after
+	// its period ends (0: DefaultReportDueDays).
+	ReportDueDays int
+	// ReminderDaysBefore and ReminderDaysAfter: days before and after a
+	// report's due date on which its organisation is reminded, while the
+	// report is not submitted (nil: the defaults, see reminder.go).
+	ReminderDaysBefore []int
+	ReminderDaysAfter  []int
 }
 
 // DefaultMaxMoneyFen is 10 billion yuan (100亿元).

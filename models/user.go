@@ -16,6 +16,7 @@ type User struct {
 	PasswordHash   string `json:"-"`
 	DisplayName    string `json:"display_name"`
 	Phone          string `json:"phone,omitempty"`
+	Email          string `json:"email"` // optional: where reminders are mailed
 	Disabled       bool   `json:"disabled"`
 	OrganisationID *int64 `json:"organisation_id,omitempty"`
 	// MustChangePassword is set by an admin's reset: until the user has
@@ -31,12 +32,14 @@ type NewUser struct {
 	Password    string `json:"password" form:"password" validate:"required,min=10,max=128"`
 	DisplayName string `json:"display_name" form:"display_name" validate:"required,max=64"`
 	Phone       string `json:"phone" form:"phone" validate:"omitempty,phone"`
+	Email       string `json:"email" form:"email" validate:"omitempty,max=254,printascii,email"`
 }
 
 func (n *NewUser) normalise() {
 	n.Username = strings.ToLower(strings.TrimSpace(n.Username))
 	n.DisplayName = strings.TrimSpace(n.DisplayName)
 	n.Phone = strings.TrimSpace(n.Phone)
+	n.Email = strings.TrimSpace(n.Email)
 }
 
 // CreateUser creates a user with no roles (admin only).
@@ -63,7 +66,7 @@ func (s *Store) createUser(tx *gorm.DB, a *Actor, in NewUser, orgID *int64) (*Us
 	if err != nil {
 		return nil, err
 	}
-	u := &User{Username: in.Username, PasswordHash: hash, DisplayName: in.DisplayName, Phone: in.Phone, OrganisationID: orgID}
+	u := &User{Username: in.Username, PasswordHash: hash, DisplayName: in.DisplayName, Phone: in.Phone, Email: in.Email, OrganisationID: orgID}
 	u.CreatedAt = s.now()
 	u.UpdatedAt = u.CreatedAt
 	if err := tx.Create(u).Error; err != nil {

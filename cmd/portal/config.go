@@ -3,8 +3,11 @@ package main
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
+
+	"portal/jobs"
 )
 
 // config is read from the environment first, then flags override it, and
@@ -18,6 +21,12 @@ type config struct {
 	ChallengePeriod *time.Duration
 	TrustedProxies  []string
 	Demo            bool
+	// Report schedule and reminders (docs/report-schedule.md).
+	ReportDueDays      int
+	ReminderDaysBefore []int
+	ReminderDaysAfter  []int
+	SMTPURL            string
+	SMTPFrom           string
 }
 
 func configFromEnv(getenv func(string) string) (config, error) {
@@ -55,7 +64,66 @@ func configFromEnv(getenv func(string) string) (config, error) {
 			}
 		}
 	}
+	if v := getenv("PORTAL_REPORT_DUE_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 90 {
+			return c, fmt.Errorf("PORTAL_REPORT_DUE_DAYS: %q is not a number of days from 1 to 90", v)
+		}
+		c.ReportDueDays = n
+	}
+	for _, d := range []struct {
+		name string
+		dst  *[]int
+	}{{"PORTAL_REMINDER_DAYS_BEFORE", &c.ReminderDaysBefore}, {"PORTAL_REMINDER_DAYS_AFTER", &c.ReminderDaysAfter}} {
+		v, ok := lookup(getenv, d.name)
+		if !ok {
+			continue
+		}
+		days, err := dayList(v)
+		if err != nil {
+			return c, fmt.Errorf("%s: %w", d.name, err)
+		}
+		*d.dst = days
+	}
+	c.SMTPURL, c.SMTPFrom = getenv("PORTAL_SMTP_URL"), getenv("PORTAL_SMTP_FROM")
+	if c.SMTPURL != "" {
+		if _, err := jobs.NewMailer(c.SMTPURL, c.SMTPFrom); err != nil {
+			return c, err
+		}
+	}
 	return c, nil
+}
+
+// lookup tells an unset variable from one set empty: an empty reminder
+// list switches those reminders off, an unset one keeps the defaults. The
+// environment's getenv cannot tell them apart, so "none" also means empty.
+func lookup(getenv func(string) string, name string) (string, bool) {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return "", false
+	}
+	if v == "none" {
+		return "", true
+	}
+	return v, true
+}
+
+// dayList parses "1,3,7": distinct whole days from 1 to 90.
+func dayList(v string) ([]int, error) {
+	days := []int{}
+	if v == "" {
+		return days, nil
+	}
+	seen := map[int]bool{}
+	for _, p := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n < 1 || n > 90 || seen[n] {
+			return nil, fmt.Errorf("%q is not a list of distinct days from 1 to 90 such as 1,3,7 (or none)", v)
+		}
+		seen[n] = true
+		days = append(days, n)
+	}
+	return days, nil
 }
 
 func usage() {
@@ -66,6 +134,8 @@ func usage() {
 
 Settings come from the environment: PORTAL_ADDR, PORTAL_DATABASE_URL,
 PORTAL_DATA_DIR, PORTAL_ADMIN_PASSWORD, PORTAL_MIN_BID_PERIOD,
-PORTAL_CHALLENGE_PERIOD, PORTAL_TRUSTED_PROXIES (see README.md).
+PORTAL_CHALLENGE_PERIOD, PORTAL_TRUSTED_PROXIES, PORTAL_REPORT_DUE_DAYS,
+PORTAL_REMINDER_DAYS_BEFORE, PORTAL_REMINDER_DAYS_AFTER, PORTAL_SMTP_URL,
+PORTAL_SMTP_FROM (see README.md).
 `)
 }

@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"portal/handlers"
+	"portal/jobs"
 	"portal/migrations"
 	"portal/models"
 	"portal/policy"
+	"portal/templates"
 )
 
 func main() {
@@ -76,6 +78,9 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	store := models.NewStore(db, dialect, authz)
 	store.Settings.MinBidPeriod = cfg.MinBidPeriod
 	store.Settings.ChallengePeriod = cfg.ChallengePeriod
+	store.Settings.ReportDueDays = cfg.ReportDueDays
+	store.Settings.ReminderDaysBefore = cfg.ReminderDaysBefore
+	store.Settings.ReminderDaysAfter = cfg.ReminderDaysAfter
 	store.DataDir = cfg.DataDir
 	key, err := models.LoadSealKey(getenv("PORTAL_SEAL_KEY"), cfg.DataDir)
 	if err != nil {
@@ -102,13 +107,19 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	runner, err := startJobs(ctx, store, cfg, log)
+	if err != nil {
+		return err
+	}
 	srv := newHTTPServer(cfg.Addr, h)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("listening", "addr", cfg.Addr)
 	select {
 	case err := <-errc:
-		return err
+		stopCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		return errors.Join(err, runner.Stop(stopCtx))
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
@@ -117,5 +128,34 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	return nil
+	// Running jobs finish (a mail being sent) before the process ends; one
+	// cut short is retried by another process.
+	return runner.Stop(shutdownCtx)
+}
+
+// startJobs starts this process's River client of the time-driven jobs.
+func startJobs(ctx context.Context, store *models.Store, cfg config, log *slog.Logger) (*jobs.Runner, error) {
+	jc := jobs.Config{Logger: log}
+	if cfg.SMTPURL != "" {
+		m, err := jobs.NewMailer(cfg.SMTPURL, cfg.SMTPFrom)
+		if err != nil {
+			return nil, err
+		}
+		msgs, err := handlers.LoadCatalogue(templates.FS)
+		if err != nil {
+			return nil, err
+		}
+		jc.Mailer, jc.T = m, msgs.T
+	}
+	runner, err := jobs.New(store, jc)
+	if err != nil {
+		return nil, err
+	}
+	// The client's own context is not ctx: the signal stops the HTTP server
+	// first, then Stop lets running jobs finish.
+	if err := runner.Start(context.WithoutCancel(ctx)); err != nil {
+		return nil, err
+	}
+	log.Info("jobs started", "mail", jc.Mailer != nil)
+	return runner, nil
 }

@@ -20,6 +20,14 @@ func TestConfigIsValidatedAtStart(t *testing.T) {
 		{"PORTAL_MIN_BID_PERIOD": "ten days"},
 		{"PORTAL_CHALLENGE_PERIOD": "-1h"},
 		{"PORTAL_DATABASE_URL": "mysql://x"},
+		{"PORTAL_REPORT_DUE_DAYS": "0"},
+		{"PORTAL_REPORT_DUE_DAYS": "ten"},
+		{"PORTAL_REMINDER_DAYS_BEFORE": "3,3"},
+		{"PORTAL_REMINDER_DAYS_AFTER": "1,-3"},
+		{"PORTAL_REMINDER_DAYS_AFTER": "1,,3"},
+		{"PORTAL_SMTP_URL": "http://mail.example.org"},
+		{"PORTAL_SMTP_URL": "smtp://mail.example.org:99999"},
+		{"PORTAL_SMTP_URL": "smtp://mail.example.org", "PORTAL_SMTP_FROM": "not an address"},
 	} {
 		if _, err := configFromEnv(env(bad)); err == nil {
 			t.Errorf("%v accepted", bad)
@@ -28,6 +36,14 @@ func TestConfigIsValidatedAtStart(t *testing.T) {
 	c, err := configFromEnv(env(map[string]string{"PORTAL_MIN_BID_PERIOD": "0s", "PORTAL_TRUSTED_PROXIES": "10.0.0.1, 10.0.0.2"}))
 	if err != nil || c.Addr != ":8080" || c.DataDir != "./data" || *c.MinBidPeriod != 0 || len(c.TrustedProxies) != 2 {
 		t.Fatalf("config %+v %v", c, err)
+	}
+	c, err = configFromEnv(env(map[string]string{"PORTAL_REPORT_DUE_DAYS": "15", "PORTAL_REMINDER_DAYS_BEFORE": "7, 3",
+		"PORTAL_REMINDER_DAYS_AFTER": "none", "PORTAL_SMTP_URL": "smtps://u:p@mail.example.org"}))
+	if err != nil || c.ReportDueDays != 15 || len(c.ReminderDaysBefore) != 2 || c.ReminderDaysAfter == nil || len(c.ReminderDaysAfter) != 0 {
+		t.Fatalf("reminder config %+v %v", c, err)
+	}
+	if c, _ := configFromEnv(env(nil)); c.ReminderDaysBefore != nil || c.ReminderDaysAfter != nil {
+		t.Fatalf("unset reminder days are not the defaults: %+v", c)
 	}
 }
 

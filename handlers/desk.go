@@ -103,6 +103,8 @@ func (deskData) Href(key string, it models.DeskItem) string {
 		return "/contracts/" + strconv.FormatInt(it.ContractID, 10) + "#payment-" + strconv.FormatInt(it.ID, 10)
 	case models.DeskContracts:
 		return "/contracts/" + strconv.FormatInt(it.ContractID, 10)
+	case models.DeskReportsToFix:
+		return "/reports/" + strconv.FormatInt(it.ID, 10) + "/edit"
 	case models.DeskReportsToReview:
 		return "/reports/" + strconv.FormatInt(it.ID, 10)
 	case models.DeskOverdueReports, models.DeskReportsDue, models.DeskReportsOverdue: // report schedule

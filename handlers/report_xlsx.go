@@ -88,14 +88,7 @@ func (s *Server) pagePreviewImport(c *gin.Context) {
 	lang := langOf(c)
 	p, err := s.store.PreviewReportImport(c.Request.Context(), policy.ActorFrom(c), id, orgUpload(c))
 	if err != nil {
-		if !onForm(err) {
-			fail(c, err)
-			return
-		}
-		status, _ := classify(err)
-		pg := &page{Title: s.msgs.T(lang, "report.import_title"), Data: &importData{pageFmt: s.pageFmt(c), Contract: id}}
-		pg.Errors, pg.Error = s.formErrors(lang, err)
-		s.html(c, status, "report_import", pg)
+		s.importFailed(c, id, err)
 		return
 	}
 	s.previewMessages(lang, p)
@@ -128,6 +121,12 @@ func (s *Server) pageConfirmImport(c *gin.Context) {
 		redirectDone(c, "/contracts/"+itoa64(id)+"#contract-reports", "report.imported")
 		return
 	}
+	s.importFailed(c, id, err)
+}
+
+// importFailed shows the import page with a refused upload's or
+// confirmation's errors (and the upload form again).
+func (s *Server) importFailed(c *gin.Context, id int64, err error) {
 	if !onForm(err) {
 		fail(c, err)
 		return

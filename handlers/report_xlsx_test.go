@@ -64,7 +64,12 @@ func TestReportXLSXPagesAndAPI(t *testing.T) {
 		t.Fatalf("not xlsx: %s", b)
 	}
 
-	// The pages: preview, then confirm.
+	// The pages: a file that is not xlsx comes back with the error, then
+	// a preview, then the confirmation.
+	s, b = w.member.orgUpload(fmt.Sprintf("/contracts/%d/reports/import", w.contract), "", "r.xlsx", []byte("%PDF-1.4"))
+	if s != 422 || !strings.Contains(string(b), `id="page-error"`) || !strings.Contains(string(b), "xlsx") {
+		t.Fatalf("page upload of a PDF: %d %s", s, tpText(string(b)))
+	}
 	s, b = w.member.orgUpload(fmt.Sprintf("/contracts/%d/reports/import", w.contract), "", "r.xlsx", fill(april, may))
 	page := string(b)
 	if s != 200 || !strings.Contains(page, `id="import-preview" data-ok="true"`) || !strings.Contains(page, `id="import-confirm-form"`) {

@@ -373,6 +373,10 @@ func TestReportPagesFlow(t *testing.T) {
 		t.Fatalf("return without a comment: %d %s", status, tpText(body))
 	}
 	w.buyer.tpMustPost(fmt.Sprintf("/reports/%d/return", id), url.Values{"comment": {"请补充签到表，志愿者人次需核实。"}})
+	desk = w.member.tpPage("/desk")
+	if !strings.Contains(desk, `id="task-reports_to_fix" data-count="1"`) || !strings.Contains(desk, fmt.Sprintf(`href="/reports/%d/edit"`, id)) {
+		t.Fatalf("agency desk: %s", tpText(desk))
+	}
 	fix := w.member.tpPage(fmt.Sprintf("/reports/%d/edit", id))
 	if !strings.Contains(fix, `id="returned-comment"`) || !strings.Contains(fix, "请补充签到表，志愿者人次需核实。") || !strings.Contains(fix, `name="version" value="2"`) {
 		t.Fatalf("fix form: %s", tpText(fix))

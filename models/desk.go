@@ -18,32 +18,30 @@ import (
 
 // Desk task keys, by section.
 const (
-	DeskPendingOrgs  = "pending_orgs"   // procurement: organisations awaiting verification
-	DeskEnquiries    = "enquiries"      // procurement: unanswered enquiries
-	DeskNeedPanel    = "need_panel"     // procurement: opened tenders without a panel
-	DeskReadyToAward = "ready_to_award" // procurement: panel complete, credit checks and award to do
-	DeskChallenges   = "challenges"     // procurement: challenges to answer
-	DeskToSign       = "to_sign"        // procurement: awarded tenders whose contract is to sign
-	DeskFix          = "fix"            // agency: what the organisation must fix
-	DeskOpenTenders  = "open_tenders"   // agency: tenders it may bid on
-	DeskBids         = "bids"           // agency: its bids
-	DeskDeclarations = "declarations"   // expert: declarations to make
-	DeskScoreSheets  = "score_sheets"   // expert: bids to score
-	DeskCompliance   = "compliance"     // expert: bids to review for compliance
-	DeskUsersNoRole  = "users_no_role"  // admin: users without roles
-	DeskRecentGrants = "recent_grants"  // admin: grants of the last week
-	// DeskReportsToReview: procurement: submitted service reports.
-	DeskReportsToReview = "reports_to_review"
-	deskItemsPerTask    = 20
-	deskGrantsWindow    = 7 * day
-	deskFixOrgStatus    = "org_status"
-	deskFixDraftBid     = "draft_bid"
-	deskSignWindow      = "window_open"
-	deskSignOpen        = "challenges_open"
-	deskSignReady       = "ready"
-	deskSignLate        = "late"
-	deskAwardNoCheck    = "no_clear_check"
-	deskAwardHasCheck   = "checked"
+	DeskPendingOrgs   = "pending_orgs"   // procurement: organisations awaiting verification
+	DeskEnquiries     = "enquiries"      // procurement: unanswered enquiries
+	DeskNeedPanel     = "need_panel"     // procurement: opened tenders without a panel
+	DeskReadyToAward  = "ready_to_award" // procurement: panel complete, credit checks and award to do
+	DeskChallenges    = "challenges"     // procurement: challenges to answer
+	DeskToSign        = "to_sign"        // procurement: awarded tenders whose contract is to sign
+	DeskFix           = "fix"            // agency: what the organisation must fix
+	DeskOpenTenders   = "open_tenders"   // agency: tenders it may bid on
+	DeskBids          = "bids"           // agency: its bids
+	DeskDeclarations  = "declarations"   // expert: declarations to make
+	DeskScoreSheets   = "score_sheets"   // expert: bids to score
+	DeskCompliance    = "compliance"     // expert: bids to review for compliance
+	DeskUsersNoRole   = "users_no_role"  // admin: users without roles
+	DeskRecentGrants  = "recent_grants"  // admin: grants of the last week
+	deskItemsPerTask  = 20
+	deskGrantsWindow  = 7 * day
+	deskFixOrgStatus  = "org_status"
+	deskFixDraftBid   = "draft_bid"
+	deskSignWindow    = "window_open"
+	deskSignOpen      = "challenges_open"
+	deskSignReady     = "ready"
+	deskSignLate      = "late"
+	deskAwardNoCheck  = "no_clear_check"
+	deskAwardHasCheck = "checked"
 )
 
 // Desk is one person's to-do list at one moment, a section per role.
@@ -500,7 +498,12 @@ func (s *Store) agencyDesk(db *gorm.DB, a *Actor, now time.Time) ([]DeskTask, er
 	if err != nil {
 		return nil, err
 	}
-	return append([]DeskTask{task(DeskFix, fix), ot, bt, ct}, reports...), nil
+	// Service reports returned for changes (models/report_pages.go).
+	rt, err := s.reportsToFix(db, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return append([]DeskTask{task(DeskFix, fix), ot, bt, ct, rt}, reports...), nil
 }
 
 // expertDesk is an expert's panels: declarations to make, then the sheets

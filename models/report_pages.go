@@ -143,6 +143,34 @@ func (s *Store) ReportPage(ctx context.Context, a *Actor, id int64) (*ReportView
 	return v, err
 }
 
+// The desk's report tasks.
+const (
+	DeskReportsToReview = "reports_to_review" // procurement: submitted service reports
+	DeskReportsToFix    = "reports_to_fix"    // agency: service reports returned for changes
+)
+
+// reportsToFix is the agency desk's task of the organisation's reports
+// returned for changes, the longest waiting first.
+func (s *Store) reportsToFix(db *gorm.DB, orgID int64) (DeskTask, error) {
+	type row struct {
+		ServiceReport
+		Number, RegionCode string
+	}
+	var rows []row
+	if err := db.Table("service_reports").Select("service_reports.*, contracts.number, contracts.region_code").
+		Joins("JOIN contracts ON contracts.id = service_reports.contract_id").
+		Where("service_reports.organisation_id = ? AND service_reports.status = ?", orgID, ReportReturned).
+		Order("service_reports.reviewed_at, service_reports.id").Scan(&rows).Error; err != nil {
+		return DeskTask{}, err
+	}
+	var items []DeskItem
+	for _, r := range rows {
+		items = append(items, DeskItem{ID: r.ID, OrganisationID: r.OrganisationID, Code: r.Number, Title: r.Number,
+			Region: r.RegionCode, Text: r.PeriodStart + " – " + r.PeriodEnd, Status: r.Status, At: r.ReviewedAt})
+	}
+	return task(DeskReportsToFix, items), nil
+}
+
 // reportsToReview is the procurement desk's task of submitted reports
 // awaiting review in the caller's regions, the longest waiting first.
 func (s *Store) reportsToReview(db *gorm.DB, a *Actor) (DeskTask, error) {

@@ -38,7 +38,7 @@ func TestBrowserPaymentOnAPhone(t *testing.T) {
 		chromedp.Click(css("#confirm-submit")),
 		chromedp.WaitVisible(css(fmt.Sprintf("#pay-form-%d", p.ID))),
 		chromedp.SetValue(css(fmt.Sprintf("#f-paid-on-%d", p.ID)), "2026-03-26"),
-		chromedp.SendKeys(css(fmt.Sprintf("#f-voucher-%d", p.ID)), "记-0009"),
+		chromedp.SetValue(css(fmt.Sprintf("#f-voucher-%d", p.ID)), "记-0009"),
 		chromedp.Click(css(fmt.Sprintf("#pay-%d", p.ID))),
 		chromedp.WaitVisible(css("#confirm-submit")),
 		chromedp.Click(css("#confirm-submit")),

@@ -68,7 +68,7 @@ func (s *Store) ContractPayments(ctx context.Context, a *Actor, contractID int64
 }
 
 // managedPayment loads a payment and locks its contract for a change by
-// the contract region's staff. The contract is locked first, then the
+// the contract region's staff, in a contract status that allows payments. The contract is locked first, then the
 // payment is read again, so concurrent changes of one contract's payments
 // run one after the other and each sees the one before.
 func (s *Store) managedPayment(tx *gorm.DB, a *Actor, id int64) (*Tranche, *Contract, error) {
@@ -78,6 +78,9 @@ func (s *Store) managedPayment(tx *gorm.DB, a *Actor, id int64) (*Tranche, *Cont
 	}
 	c, err := s.managedContract(tx, a, p.ContractID, "payment:manage")
 	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := contractLifecycle.Next("pay", c.Status); err != nil {
 		return nil, nil, err
 	}
 	if err := tx.First(&p, id).Error; err != nil {
@@ -120,9 +123,6 @@ func (s *Store) ApprovePayment(ctx context.Context, a *Actor, id int64) (*Tranch
 		var c *Contract
 		var err error
 		if p, c, err = s.managedPayment(tx, a, id); err != nil {
-			return err
-		}
-		if _, err := contractLifecycle.Next("pay", c.Status); err != nil {
 			return err
 		}
 		now := s.now()
@@ -187,9 +187,6 @@ func (s *Store) PayPayment(ctx context.Context, a *Actor, id int64, in PayInput)
 		var c *Contract
 		var err error
 		if p, c, err = s.managedPayment(tx, a, id); err != nil {
-			return err
-		}
-		if _, err := contractLifecycle.Next("pay", c.Status); err != nil {
 			return err
 		}
 		if _, err := paymentLifecycle.Next("pay", p.Status); err != nil {

@@ -480,7 +480,8 @@ func (s *Store) reviewReport(ctx context.Context, a *Actor, id int64, event, com
 			Comment string `json:"comment,omitempty"`
 		}{r, comment}
 		if event == "approve" {
-			if err := s.contractInServiceByReport(tx, c); err != nil {
+			// The first approved report puts a signed contract in service.
+			if err := s.contractInService(tx, c.ID); err != nil {
 				return err
 			}
 			s.notifyOrgs(tx, []int64{c.OrganisationID}, NotifyReportApproved, "report", r.ID, params)
@@ -493,18 +494,6 @@ func (s *Store) reviewReport(ctx context.Context, a *Actor, id int64, event, com
 		return nil, err
 	}
 	return s.Report(ctx, a, id)
-}
-
-// contractInServiceByReport: a signed contract is in service once its first
-// report is approved (API.md). This is the one place reports set a
-// contract's status; the contract-status work (in_service by the clock)
-// may replace it with its own transition.
-func (s *Store) contractInServiceByReport(tx *gorm.DB, c *Contract) error {
-	if c.Status != ContractSigned {
-		return nil
-	}
-	return tx.Model(&Contract{}).Where("id = ? AND status = ?", c.ID, ContractSigned).
-		Updates(map[string]any{"status": ContractInService, "updated_at": s.now()}).Error
 }
 
 // Report reads one report with its comments, flags and files.

@@ -74,9 +74,13 @@ type contractData struct {
 	C       *models.Contract
 	Tender  *models.Tender
 	Targets []targetView
+	View    *models.ContractView // the read model: each workspace section reads its own field
+	Failed  string               // the section form whose errors the page shows
 }
 
-func (s *Server) pageContract(c *gin.Context) {
+// contractPage renders a contract's page; after a failed section form it
+// shows what was typed and the errors (err) next to that form's fields.
+func (s *Server) contractPage(c *gin.Context, status int, failed string, ferr error, typed map[string]string) {
 	id, err := pathID(c)
 	if err != nil {
 		fail(c, err)
@@ -89,11 +93,26 @@ func (s *Server) pageContract(c *gin.Context) {
 		return
 	}
 	ct, item := v.Contract, v.Item
-	d := &contractData{pageFmt: s.pageFmt(c), C: ct, Tender: v.Tender}
+	d := &contractData{pageFmt: s.pageFmt(c), C: ct, Tender: v.Tender, View: v, Failed: failed}
 	keys, values := make([]string, len(ct.Targets)), make([]float64, len(ct.Targets))
 	for i, tg := range ct.Targets {
 		keys[i], values[i] = tg.Indicator, tg.Value
 	}
 	d.Targets = targetViews(lang, item, keys, values)
-	s.html(c, http.StatusOK, "contract_show", &page{Title: s.msgs.T(lang, "contract.title") + " " + ct.Number, Data: d})
+	p := &page{Title: s.msgs.T(lang, "contract.title") + " " + ct.Number, Data: d, Form: map[string]string{}, Errors: map[string]string{}}
+	for k, val := range typed {
+		p.Form[k] = val
+	}
+	if ferr != nil {
+		p.Errors, p.Error = s.formErrors(lang, ferr)
+	}
+	s.html(c, status, "contract_show", p)
+}
+
+func (s *Server) pageContract(c *gin.Context) { s.contractPage(c, http.StatusOK, "", nil, nil) }
+
+// contractDone redirects back to the contract after a section's form, or
+// shows the page again with the form's errors.
+func (s *Server) contractDone(c *gin.Context, form string, err error, typed map[string]string, done string) {
+	formDone(c, "/contracts/"+c.Param("id"), s.contractPage, form, err, typed, done)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"html/template"
 	"io"
+	"io/fs"
 	"mime"
 	"net/http"
 	"net/url"
@@ -368,6 +369,7 @@ var navLinks = []struct{ action, href, key string }{
 	{"workspace:bids", "/my/bids", "nav.my_bids"},
 	{"workspace:evaluations", "/my/evaluations", "nav.evaluations"},
 	{"contract:read", "/contracts", "nav.contracts"},
+	{"office:manage", "/bases", "nav.bases"},
 	{"calendar:manage", "/admin/calendar", "nav.calendar"},
 }
 
@@ -499,13 +501,13 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 			return int((total + int64(perPage) - 1) / int64(perPage))
 		},
 	}
-	views, err := templatesList()
+	views, partials, err := templatesList()
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]*template.Template{}
 	for _, v := range views {
-		t, err := template.New(v).Funcs(funcs).ParseFS(templates.FS, "layout.html", "views/"+v+".html")
+		t, err := template.New(v).Funcs(funcs).ParseFS(templates.FS, append([]string{"layout.html", "views/" + v + ".html"}, partials...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -523,16 +525,28 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 var requiredViews = []string{"error", "home", "login", "users", "user", "user_new", "regions", "audit", "register", "orgs", "org", "catalogue", "catalogue_item", "catalogue_manage", "catalogue_item_form",
 	"tender_list", "tender_show", "tender_notice", "tender_form", "bid_form", "bid_list", "evaluation_staff", "evaluation_review", "evaluation_list", "contract_list", "contract_show", "calendar", "confirm", "notifications"}
 
-func templatesList() ([]string, error) {
+// templatesList names the views (files that define "content") and the
+// paths of the partials (the other files: sections such as
+// contract_office.html that pages include), which every view is parsed
+// with.
+func templatesList() (views, partials []string, err error) {
 	entries, err := templates.FS.ReadDir("views")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []string
 	for _, e := range entries {
-		out = append(out, strings.TrimSuffix(e.Name(), ".html"))
+		path := "views/" + e.Name()
+		b, err := fs.ReadFile(templates.FS, path)
+		if err != nil {
+			return nil, nil, err
+		}
+		if strings.Contains(string(b), `{{define "content"}}`) {
+			views = append(views, strings.TrimSuffix(e.Name(), ".html"))
+		} else {
+			partials = append(partials, path)
+		}
 	}
-	return out, nil
+	return views, partials, nil
 }
 
 // serveDownload sends a stored file as an attachment that the browser will

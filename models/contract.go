@@ -179,13 +179,9 @@ func (s *Store) SignContract(ctx context.Context, a *Actor, tenderID int64, plan
 // the contracted organisation's members.
 func (s *Store) Contract(ctx context.Context, a *Actor, id int64) (*Contract, error) {
 	db := s.DB.WithContext(ctx)
-	var c Contract
-	if err := db.First(&c, id).Error; err != nil {
-		return nil, notFound(err, "contract")
-	}
-	own := a.OrganisationID != nil && *a.OrganisationID == c.OrganisationID
-	if !own && !a.Can("contract:read", c.RegionCode) {
-		return nil, Fail(ErrNotFound, "err.not_found", "contract not found")
+	c, err := s.visibleContract(db, a, id)
+	if err != nil {
+		return nil, err
 	}
 	if err := db.Where("contract_id = ?", c.ID).Order("id").Find(&c.Targets).Error; err != nil {
 		return nil, err
@@ -198,6 +194,20 @@ func (s *Store) Contract(ctx context.Context, a *Actor, id int64) (*Contract, er
 		return nil, err
 	}
 	c.OrganisationName = names[c.OrganisationID]
+	return c, nil
+}
+
+// visibleContract loads a contract's row for the region's procurement staff
+// and the contracted organisation's members; 404 for everyone else.
+func (s *Store) visibleContract(db *gorm.DB, a *Actor, id int64) (*Contract, error) {
+	var c Contract
+	if err := db.First(&c, id).Error; err != nil {
+		return nil, notFound(err, "contract")
+	}
+	own := a.OrganisationID != nil && *a.OrganisationID == c.OrganisationID
+	if !own && !a.Can("contract:read", c.RegionCode) {
+		return nil, Fail(ErrNotFound, "err.not_found", "contract not found")
+	}
 	return &c, nil
 }
 

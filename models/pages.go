@@ -412,6 +412,8 @@ type ContractView struct {
 	Tender   *Tender        // nil when the caller may not see it
 	Item     *CatalogueItem // nil when not found: the page shows the keys
 	Now      time.Time
+	Office   *ContractOffice   // office space allocated under the contract
+	Sessions *ContractSessions // support sessions (planning, supervision)
 }
 
 // ContractPage reads a contract's page.
@@ -426,6 +428,12 @@ func (s *Store) ContractPage(ctx context.Context, a *Actor, contractID int64) (*
 		if t, err := r.Tender(ctx, a, v.Contract.TenderID); err == nil {
 			v.Tender = t
 			v.Item, _ = r.CatalogueItem(ctx, t.RegionCode, t.CatalogueYear, t.CatalogueCode)
+		}
+		if v.Office, err = r.contractOffice(ctx, a, v.Contract); err != nil {
+			return err
+		}
+		if v.Sessions, err = r.contractSessions(ctx, a, v.Contract); err != nil {
+			return err
 		}
 		return nil
 	})

@@ -68,9 +68,38 @@ func (h Hundredths) String() string {
 // MarshalJSON writes the decimal as a JSON number.
 func (h Hundredths) MarshalJSON() ([]byte, error) { return []byte(h.String()), nil }
 
+// UnmarshalJSON reads a decimal of at most two places, as MarshalJSON
+// writes it (for programs that read the API's answers into these types).
+func (h *Hundredths) UnmarshalJSON(b []byte) error {
+	v, ok := readHundredths(string(b))
+	if !ok {
+		return fmt.Errorf("not a decimal of at most two places: %s", b)
+	}
+	*h = v
+	return nil
+}
+
+// readHundredths reads digits, optionally a point and one or two more;
+// ok is false for other forms (signs, exponents, three places) and for
+// more than 12 whole digits.
+func readHundredths(s string) (Hundredths, bool) {
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || !decimalDigits(whole) || !decimalDigits(frac) || len(frac) > 2 {
+		return 0, false
+	}
+	whole = strings.TrimLeft(whole, "0")
+	if len(whole) > 12 {
+		return 0, false
+	}
+	frac += strings.Repeat("0", 2-len(frac))
+	w, _ := strconv.ParseInt("0"+whole, 10, 64)
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	return Hundredths(w*100 + f), true
+}
+
 // parseHundredths reads a decimal of at most two places from 0.01 to max:
-// digits, optionally a point and one or two more. Blank is required; other
-// forms (signs, exponents, three places) are "decimal2".
+// blank is required, a malformed one "decimal2", a value out of range
+// (however many digits) "between".
 func parseHundredths(field string, n json.Number, max Hundredths) (Hundredths, *FieldError) {
 	s := strings.TrimSpace(string(n))
 	bad := func(code, param string) (Hundredths, *FieldError) {
@@ -80,18 +109,13 @@ func parseHundredths(field string, n json.Number, max Hundredths) (Hundredths, *
 	if s == "" {
 		return bad("required", "")
 	}
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" || !decimalDigits(whole) || !decimalDigits(frac) || len(frac) > 2 {
+	h, ok := readHundredths(s)
+	if !ok {
+		if whole, frac, _ := strings.Cut(s, "."); decimalDigits(whole) && decimalDigits(frac) && len(frac) <= 2 {
+			return bad("between", "0.01 – "+max.String()) // too many digits
+		}
 		return bad("decimal2", "")
 	}
-	whole = strings.TrimLeft(whole, "0")
-	if len(whole) > 12 {
-		return bad("between", "0.01 – "+max.String())
-	}
-	frac += strings.Repeat("0", 2-len(frac))
-	w, _ := strconv.ParseInt("0"+whole, 10, 64)
-	f, _ := strconv.ParseInt(frac, 10, 64)
-	h := Hundredths(w*100 + f)
 	if h < 1 || h > max {
 		return bad("between", "0.01 – "+max.String())
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"portal/models"
+	"portal/models/testdb"
+	"portal/policy"
 )
 
 // contracted signs the standard tender's contract and returns it with the
@@ -270,5 +272,59 @@ func TestOfficeExclusionConstraint(t *testing.T) {
 	}
 	if err := insert("2026-05-01", "2026-05-31", "2026-05-31"); err != nil {
 		t.Fatalf("an adjacent row: %v", err)
+	}
+}
+
+// The portal's runtime role (no DDL, see testdb.RuntimeRole) allocates
+// under the exclusion constraint the owner's migration made, and a race
+// lost to it is the same 409 (PostgreSQL).
+func TestOfficeAllocationAsRuntimeRole(t *testing.T) {
+	owner, _ := testdb.Open(t)
+	rt := testdb.RuntimeRole(t, owner)
+	authz, err := policy.New(rt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := models.NewStore(rt, models.Postgres, authz)
+	s.DataDir, s.Sealer = t.TempDir(), models.RandomSealer()
+	ctx := t.Context()
+	if _, err := s.EnsureAdmin(ctx, "admin-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	admin := actorFor(t, s, "admin")
+	buyer := orgStaffActor(t, s, admin, "xn-buyer", models.RoleProcurement, "450102")
+	v, _ := orgRegister(t, s, "450102", "450102")
+	if _, err := s.ChangeOrganisationStatus(ctx, buyer, v.Org.ID, models.OrgVerify, models.OrgStatusChange{}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.CreateBase(ctx, buyer, models.BaseInput{Name: "基地", Region: "450102", Address: "民主路 1 号"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	room, err := s.CreateRoom(ctx, buyer, b.ID, models.RoomInput{Name: "101", AreaM2: "20"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = s.CreateAllocation(ctx, buyer, room.ID, allocation(v.Org.ID, nil, "2026-04-01", "2026-04-30"))
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for _, err := range errs {
+		if err == nil {
+			created++
+		} else if !errors.Is(err, models.ErrConflict) {
+			t.Fatalf("as the runtime role: %v", err)
+		}
+	}
+	if created != 1 {
+		t.Fatalf("%d allocations made", created)
 	}
 }

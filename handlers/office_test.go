@@ -309,3 +309,86 @@ func TestOfficePages(t *testing.T) {
 		t.Fatalf("sessions: %+v", sessions)
 	}
 }
+
+// officeMatrix are the office space and support session routes of the
+// authorisation matrix: {base} a base of 4501 with a room {room}, {allocation}
+// a fresh active allocation of that room, {contract} a contract of 4501 of
+// the "agency" persona's organisation.
+var officeMatrix = []matrixRoute{
+	{"GET", "/api/v1/bases", nil, "anon=401 procurement=200 procurement-other=200 *=403"},
+	{"POST", "/api/v1/bases", func(n int) any { return map[string]string{"name": fmt.Sprintf("基地%d", n), "region": ownRegion, "address": "某路"} },
+		"anon=401 procurement=201 procurement-other=403 *=403"},
+	{"GET", "/api/v1/bases/{base}", nil, "anon=401 procurement=200 procurement-other=404 *=403"},
+	{"POST", "/api/v1/bases/{base}/rooms", func(n int) any { return map[string]any{"name": fmt.Sprintf("房间%d", n), "area_m2": 20} },
+		"anon=401 procurement=201 procurement-other=404 *=403"},
+	{"POST", "/api/v1/rooms/{room}/allocations", func(int) any { return map[string]any{} }, "anon=401 procurement=422 procurement-other=404 *=403"},
+	{"DELETE", "/api/v1/allocations/{allocation}", nil, "anon=401 procurement=200 procurement-other=404 *=403"},
+	{"GET", "/api/v1/contracts/{contract}/sessions", nil, "anon=401 procurement=200 agency=200 *=404"},
+	{"POST", "/api/v1/contracts/{contract}/sessions", func(int) any { return map[string]any{} }, "anon=401 procurement=422 procurement-other=404 *=403"},
+	{"GET", "/bases", nil, "anon=303 procurement=200 procurement-other=200 *=403"},
+	{"GET", "/bases/{base}", nil, "anon=303 procurement=200 procurement-other=404 *=403"},
+	{"POST", "/bases", nil, "anon=401 procurement=422 procurement-other=422 *=403"},
+	{"POST", "/bases/{base}/rooms", nil, "anon=401 procurement=422 procurement-other=404 *=403"},
+	{"POST", "/bases/{base}/allocations", nil, "anon=401 procurement=422 procurement-other=404 *=403"},
+	{"POST", "/allocations/{allocation}/end", nil, "anon=401 procurement=200 procurement-other=404 *=403"}, // the question
+	{"POST", "/contracts/{contract}/sessions", nil, "anon=401 procurement=422 procurement-other=404 *=403"},
+}
+
+// officeExpand fills officeMatrix's placeholders, making the base, its
+// room and the contract once.
+func (f *matrixFixture) officeExpand(path string) string {
+	if !strings.Contains(path, "{base}") && !strings.Contains(path, "{room}") && !strings.Contains(path, "{allocation}") && !strings.Contains(path, "{contract}") {
+		return path
+	}
+	e, ctx := f.e, context.Background()
+	buyer, agency := e.actor("persona-procurement"), e.actor("persona-agency")
+	var b models.OfficeBase
+	if e.store.DB.Where("name = ?", "矩阵基地").Limit(1).Find(&b); b.ID == 0 {
+		nb, err := e.store.CreateBase(ctx, buyer, models.BaseInput{Name: "矩阵基地", Region: ownRegion, Address: "民族大道 1 号"})
+		if err == nil {
+			_, err = e.store.CreateRoom(ctx, buyer, nb.ID, models.RoomInput{Name: "矩阵房间", AreaM2: "30"})
+		}
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		b = *nb
+	}
+	var room models.OfficeRoom
+	e.store.DB.Where("base_id = ? AND name = ?", b.ID, "矩阵房间").First(&room)
+	path = strings.ReplaceAll(path, "{base}", fmt.Sprint(b.ID))
+	path = strings.ReplaceAll(path, "{room}", fmt.Sprint(room.ID))
+	if strings.Contains(path, "{allocation}") {
+		// An organisation of its own: the matrix changes the personas'.
+		var org models.Organisation
+		if e.store.DB.Where("name = ?", "机构matrix-office").Limit(1).Find(&org); org.ID == 0 {
+			org.ID = e.registerOrg("matrix-office", ownRegion)
+			e.verifyOrg(org.ID)
+		}
+		day := time.Now().AddDate(0, 1, f.n%600).Format(time.DateOnly)
+		al, err := e.store.CreateAllocation(ctx, buyer, room.ID, models.AllocationInput{OrganisationID: org.ID, From: day, To: day})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		path = strings.ReplaceAll(path, "{allocation}", fmt.Sprint(al.ID))
+	}
+	if strings.Contains(path, "{contract}") {
+		var c models.Contract
+		if e.store.DB.Where("organisation_id = ?", *agency.OrganisationID).Limit(1).Find(&c); c.ID == 0 {
+			in := models.TenderInput{Title: "矩阵合同项目", Region: ownRegion, CatalogueCode: "C0601", Method: "competitive_negotiation",
+				Evaluation: models.EvalLowestPrice, Budget: []models.BudgetLine{{Source: "local_budget", AmountFen: 10_000_000}},
+				ServiceStart: "2027-01-01", ServiceEnd: "2027-12-31", BidDeadline: time.Now().Add(30 * 24 * time.Hour)}
+			t, err := e.store.CreateTender(ctx, buyer, in)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			now := time.Now()
+			c = models.Contract{Number: "HT-" + t.Code, TenderID: t.ID, OrganisationID: *agency.OrganisationID, RegionCode: ownRegion, AmountFen: 100,
+				ServiceStart: "2027-01-01", ServiceEnd: "2027-12-31", Status: models.ContractSigned, SignedAt: now, SignedBy: buyer.UserID, CreatedAt: now, UpdatedAt: now}
+			if err := e.store.DB.Create(&c).Error; err != nil {
+				e.t.Fatal(err)
+			}
+		}
+		path = strings.ReplaceAll(path, "{contract}", fmt.Sprint(c.ID))
+	}
+	return path
+}

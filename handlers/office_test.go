@@ -316,7 +316,9 @@ func TestOfficePages(t *testing.T) {
 // the "agency" persona's organisation.
 var officeMatrix = []matrixRoute{
 	{"GET", "/api/v1/bases", nil, "anon=401 procurement=200 procurement-other=200 *=403"},
-	{"POST", "/api/v1/bases", func(n int) any { return map[string]string{"name": fmt.Sprintf("基地%d", n), "region": ownRegion, "address": "某路"} },
+	{"POST", "/api/v1/bases", func(n int) any {
+		return map[string]string{"name": fmt.Sprintf("基地%d", n), "region": ownRegion, "address": "某路"}
+	},
 		"anon=401 procurement=201 procurement-other=403 *=403"},
 	{"GET", "/api/v1/bases/{base}", nil, "anon=401 procurement=200 procurement-other=404 *=403"},
 	{"POST", "/api/v1/bases/{base}/rooms", func(n int) any { return map[string]any{"name": fmt.Sprintf("房间%d", n), "area_m2": 20} },

@@ -47,6 +47,8 @@ type Contract struct {
 	Targets          []ContractTarget `json:"targets" gorm:"-"`
 	PaymentPlan      []Tranche        `json:"payment_plan" gorm:"-"`
 	OrganisationName string           `json:"organisation_name" gorm:"-"`
+	// Supervisors are the supervisors assigned to it.
+	Supervisors []ContractSupervisor `json:"supervisors" gorm:"-"`
 }
 
 // ContractTarget is an indicator target copied from the tender.
@@ -194,18 +196,29 @@ func (s *Store) Contract(ctx context.Context, a *Actor, id int64) (*Contract, er
 		return nil, err
 	}
 	c.OrganisationName = names[c.OrganisationID]
+	if c.Supervisors, err = s.contractSupervisors(db, c.ID); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
-// visibleContract loads a contract's row for the region's procurement staff
-// and the contracted organisation's members; 404 for everyone else.
+// visibleContract loads a contract's row for the region's procurement
+// staff, the contracted organisation's members and its assigned
+// supervisors; 404 for everyone else.
 func (s *Store) visibleContract(db *gorm.DB, a *Actor, id int64) (*Contract, error) {
 	var c Contract
 	if err := db.First(&c, id).Error; err != nil {
 		return nil, notFound(err, "contract")
 	}
 	own := a.OrganisationID != nil && *a.OrganisationID == c.OrganisationID
-	if !own && !a.Can("contract:read", c.RegionCode) {
+	if own || a.Can("contract:read", c.RegionCode) {
+		return &c, nil
+	}
+	ok, err := s.assigned(db, a, c.ID, c.RegionCode)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return nil, Fail(ErrNotFound, "err.not_found", "contract not found")
 	}
 	return &c, nil
@@ -224,14 +237,16 @@ func (s *Store) Contracts(ctx context.Context, a *Actor, f ContractFilter, p Pag
 	out := List[Contract]{Items: []Contract{}, Page: p.Page, PerPage: p.PerPage}
 	db := s.DB.WithContext(ctx)
 	q := db.Model(&Contract{})
+	// The region's staff, the organisation's members, assigned supervisors.
 	cond, args, all := regionCond("region_code", a.Regions("contract:read"))
-	if a.OrganisationID != nil {
-		if all {
-			cond, args = "1 = 1", nil
+	if !all {
+		if a.OrganisationID != nil {
+			cond, args = "organisation_id = ? OR "+cond, append([]any{*a.OrganisationID}, args...)
 		}
-		q = q.Where("organisation_id = ? OR "+cond, append([]any{*a.OrganisationID}, args...)...)
-	} else if !all {
-		q = q.Where(cond, args...)
+		if a.SignedIn() && a.CanAnywhere("support:supervise") {
+			cond, args = cond+" OR id IN (SELECT contract_id FROM contract_supervisors WHERE user_id = ?)", append(args, a.UserID)
+		}
+		q = q.Where("("+cond+")", args...)
 	}
 	if f.OrganisationID != 0 {
 		q = q.Where("organisation_id = ?", f.OrganisationID)

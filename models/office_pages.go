@@ -106,19 +106,32 @@ func (s *Store) contractOffice(ctx context.Context, a *Actor, c *Contract) (*Con
 	return v, nil
 }
 
-// ContractSessions are a contract's support sessions, on its page.
+// ContractSessions are a contract's support sessions and its assigned
+// supervisors, on its page.
 type ContractSessions struct {
 	Items     []SupportSession
 	Kinds     []string
 	CanRecord bool // the caller may record a session
 	Today     Day
+	// The supervisors assigned (c.Supervisors) and, for the staff who
+	// assign them, those who may be.
+	Supervisors []ContractSupervisor
+	CanAssign   bool
+	Candidates  []User
 }
 
-// contractSessions reads contract c's support sessions.
+// contractSessions reads contract c's support sessions and supervisors.
 func (s *Store) contractSessions(ctx context.Context, a *Actor, c *Contract) (*ContractSessions, error) {
-	items, err := s.Sessions(ctx, a, c.ID)
-	if err != nil {
+	v := &ContractSessions{Kinds: SessionKinds, Today: Day(s.orgToday()), Supervisors: c.Supervisors, CanAssign: a.Can("contract:assign", c.RegionCode)}
+	var err error
+	if v.Items, err = s.Sessions(ctx, a, c.ID); err != nil {
 		return nil, err
 	}
-	return &ContractSessions{Items: items, Kinds: SessionKinds, CanRecord: a.Can("support:record", c.RegionCode), Today: Day(s.orgToday())}, nil
+	if v.CanRecord, err = s.mayRecordSession(s.DB.WithContext(ctx), a, c); err != nil {
+		return nil, err
+	}
+	if v.CanAssign {
+		v.Candidates, err = s.SupervisorCandidates(ctx, a, c.ID)
+	}
+	return v, err
 }

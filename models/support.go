@@ -91,6 +91,15 @@ func (s *Store) checkSession(c *Contract, in *SessionInput) []FieldError {
 	return fe
 }
 
+// mayRecordSession reports whether the caller records contract c's
+// sessions: the region's procurement staff and its assigned supervisors.
+func (s *Store) mayRecordSession(db *gorm.DB, a *Actor, c *Contract) (bool, error) {
+	if a.Can("support:record", c.RegionCode) {
+		return true, nil
+	}
+	return s.assigned(db, a, c.ID, c.RegionCode)
+}
+
 // RecordSession records a support session of a contract. Those who may
 // not see the contract get 404; those who see it but may not record (its
 // organisation's members) 403.
@@ -101,8 +110,10 @@ func (s *Store) RecordSession(ctx context.Context, a *Actor, contractID int64, i
 		if err != nil {
 			return err
 		}
-		if err := a.require("support:record", c.RegionCode); err != nil {
+		if ok, err := s.mayRecordSession(tx, a, c); err != nil {
 			return err
+		} else if !ok {
+			return a.require("support:record", c.RegionCode)
 		}
 		if fe := s.checkSession(c, &in); len(fe) > 0 {
 			return Invalid(fe...)

@@ -294,7 +294,7 @@ func TestOfficePages(t *testing.T) {
 	var al models.OfficeAllocation
 	w.e.store.DB.First(&al)
 	endURL := fmt.Sprintf("/allocations/%d/end", al.ID)
-	status, _, body = w.other.tpPost(endURL, nil)
+	status, _, _ = w.other.tpPost(endURL, nil)
 	if status != http.StatusNotFound {
 		t.Fatalf("another county ends it: %d", status)
 	}

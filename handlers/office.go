@@ -97,7 +97,9 @@ func (s *Server) basesPage(c *gin.Context, status int, err error, typed map[stri
 		fail(c, perr)
 		return
 	}
-	create, perr := s.regionPicker(ctx, lang, s.msgs.T(lang, "office.region_choose"), true, func(code string) bool { return a.Can("office:manage", code) })
+	create, perr := s.regionPicker(ctx, lang, s.msgs.T(lang, "office.region_choose"), true, func(code string) bool {
+		return code != models.RootRegion && a.Can("office:manage", code) // a base lies in a real region
+	})
 	if perr != nil {
 		fail(c, perr)
 		return

@@ -327,12 +327,13 @@ func (f *matrixFixture) expand(path string) string {
 	path = f.tenderExpand(path)
 	path = f.tenderPageExpand(path)
 	path = f.notificationExpand(path)
+	path = f.officeExpand(path)
 	return path
 }
 
 func TestAuthorisationMatrix(t *testing.T) {
 	f := newMatrixFixture(t)
-	for _, r := range append(matrixRoutes, tenderMatrix...) {
+	for _, r := range append(append(matrixRoutes, tenderMatrix...), officeMatrix...) {
 		want := parseWant(t, r.want)
 		for _, p := range personas {
 			c := f.clients[p]

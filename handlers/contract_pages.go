@@ -77,11 +77,8 @@ type contractData struct {
 	Tender   *models.Tender
 	ItemName string // the catalogue item, by name when found
 	Targets  []targetView
-	Failed   string // the form that failed, whose errors and input the page shows
-	Payments *models.PaymentsView
-	Reports  *models.ContractReportsView // the service reports section (contract_reports.html)
-	// Schedule is the reporting schedule (contract_schedule.html).
-	Schedule *models.ContractSchedule
+	Failed   string               // the form that failed, whose errors and input the page shows
+	View     *models.ContractView // the read model: each section (contract_<part>.html) reads its own field
 }
 
 // PaymentFailed reports whether the failed form was a payment's (approve or
@@ -108,7 +105,7 @@ func (s *Server) contractPage(c *gin.Context, status int, failed string, ferr er
 		return
 	}
 	ct, item := v.Contract, v.Item
-	d := &contractData{pageFmt: s.pageFmt(c), C: ct, Tender: v.Tender, Failed: failed, Payments: v.Payments, Reports: v.Reports, Schedule: v.Schedule}
+	d := &contractData{pageFmt: s.pageFmt(c), C: ct, Tender: v.Tender, Failed: failed, View: v}
 	if v.Tender != nil {
 		d.ItemName = v.Tender.CatalogueCode
 	}

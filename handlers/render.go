@@ -387,6 +387,7 @@ var navLinks = []struct{ action, href, key string }{
 	{"workspace:bids", "/my/bids", "nav.my_bids"},
 	{"workspace:evaluations", "/my/evaluations", "nav.evaluations"},
 	{"contract:read", "/contracts", "nav.contracts"},
+	{"office:manage", "/bases", "nav.bases"},
 	{"calendar:manage", "/admin/calendar", "nav.calendar"},
 }
 

@@ -174,6 +174,7 @@ func (s *Server) routes(r *gin.Engine) {
 	s.reportRoutes(r, api)
 	s.reportScheduleRoutes(r, api)
 	s.accountEmailRoutes(r, api)
+	s.officeRoutes(r, api)
 }
 
 func (s *Server) readyz(c *gin.Context) {

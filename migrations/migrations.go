@@ -44,6 +44,7 @@ var Steps = []Step{
 	{Version: 16, Description: "payments: kinds (tranche, start-up fund), approval and payment records; contract termination; payment policy", File: "0016_payments.sql", Run: policyFile("0016_payments.csv")},
 	{Version: 18, Description: "service reports: a contract's reporting interval, reports with every version kept, reviewers' comments, attachments; report policy", File: "0018_reports.sql", Run: policyFile("0018_reports.csv")},
 	{Version: 19, Description: "report reminders sent once, users' e-mail addresses; River's job tables", File: "0019_reminders.sql", Run: riverTables},
+	{Version: 17, Description: "office space (incubation bases, rooms, allocations that never overlap), support sessions, contract supervisors; office policy", File: "0017_office.sql", Run: policyFile("0017_office.csv")},
 }
 
 // Latest is the schema version this binary expects.

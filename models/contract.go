@@ -75,6 +75,8 @@ type Contract struct {
 	Targets           []ContractTarget `json:"targets" gorm:"-"`
 	PaymentPlan       []Tranche        `json:"payment_plan" gorm:"-"`
 	OrganisationName  string           `json:"organisation_name" gorm:"-"`
+	// Supervisors are the supervisors assigned to it.
+	Supervisors []ContractSupervisor `json:"supervisors" gorm:"-"`
 }
 
 // ContractTarget is an indicator target copied from the tender.
@@ -236,6 +238,9 @@ func (s *Store) Contract(ctx context.Context, a *Actor, id int64) (*Contract, er
 		return nil, err
 	}
 	c.OrganisationName = names[c.OrganisationID]
+	if c.Supervisors, err = s.contractSupervisors(db, c.ID); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -285,7 +290,14 @@ func (s *Store) visibleContract(db *gorm.DB, a *Actor, id int64, lock bool) (*Co
 	if err != nil {
 		return nil, err
 	}
-	if !c.ownedBy(a) && !a.Can("contract:read", c.RegionCode) {
+	if c.ownedBy(a) || a.Can("contract:read", c.RegionCode) {
+		return c, nil
+	}
+	ok, err := s.assigned(db, a, c.ID, c.RegionCode)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return nil, Fail(ErrNotFound, "err.not_found", "contract not found")
 	}
 	return c, nil
@@ -390,14 +402,16 @@ func (s *Store) Contracts(ctx context.Context, a *Actor, f ContractFilter, p Pag
 		return out, Invalid(Field("status", "oneof", strings.Join(ContractStatuses, " ")))
 	}
 	q := db.Model(&Contract{})
+	// The region's staff, the organisation's members, assigned supervisors.
 	cond, args, all := regionCond("region_code", a.Regions("contract:read"))
-	if a.OrganisationID != nil {
-		if all {
-			cond, args = "1 = 1", nil
+	if !all {
+		if a.OrganisationID != nil {
+			cond, args = "organisation_id = ? OR "+cond, append([]any{*a.OrganisationID}, args...)
 		}
-		q = q.Where("organisation_id = ? OR "+cond, append([]any{*a.OrganisationID}, args...)...)
-	} else if !all {
-		q = q.Where(cond, args...)
+		if a.SignedIn() && a.CanAnywhere("support:supervise") {
+			cond, args = cond+" OR id IN (SELECT contract_id FROM contract_supervisors WHERE user_id = ?)", append(args, a.UserID)
+		}
+		q = q.Where("("+cond+")", args...)
 	}
 	if f.OrganisationID != 0 {
 		q = q.Where("organisation_id = ?", f.OrganisationID)

@@ -20,16 +20,37 @@ func (s *Store) Experts(ctx context.Context, a *Actor, region string) ([]User, e
 	if err := a.require("tender:manage", region); err != nil {
 		return nil, err
 	}
-	db := s.DB.WithContext(ctx)
-	// The roles that score, then the users granted one of them anywhere;
-	// the exact reach over region is decided by the authorizer below.
-	var roles []string
-	if err := db.Table("casbin_rule").Where("ptype = ? AND v1 = ?", "p", "bid:score").Pluck("v0", &roles).Error; err != nil {
+	users, err := s.usersWhoCan(s.DB.WithContext(ctx), "bid:score", region)
+	if err != nil {
 		return nil, err
 	}
 	out := []User{}
+	for _, u := range users {
+		if !u.can("tender:manage", region) {
+			out = append(out, u.User)
+		}
+	}
+	return out, nil
+}
+
+// grantedUser is an enabled user with its grants, to ask what it may do.
+type grantedUser struct {
+	User
+	actor *Actor
+}
+
+func (u grantedUser) can(action, region string) bool { return u.actor.Can(action, region) }
+
+// usersWhoCan lists the enabled users who may do action in region, by
+// display name: the roles that may do it, then the users granted one of
+// them anywhere, whose exact reach over region the authorizer decides.
+func (s *Store) usersWhoCan(db *gorm.DB, action, region string) ([]grantedUser, error) {
+	var roles []string
+	if err := db.Table("casbin_rule").Where("ptype = ? AND v1 = ?", "p", action).Pluck("v0", &roles).Error; err != nil {
+		return nil, err
+	}
 	if len(roles) == 0 {
-		return out, nil
+		return nil, nil
 	}
 	var subjects []string
 	if err := db.Table("casbin_rule").Where("ptype = ? AND v1 IN ?", "g", roles).Distinct("v0").Pluck("v0", &subjects).Error; err != nil {
@@ -42,20 +63,21 @@ func (s *Store) Experts(ctx context.Context, a *Actor, region string) ([]User, e
 		}
 	}
 	if len(ids) == 0 {
-		return out, nil
+		return nil, nil
 	}
 	var users []User
 	if err := db.Where("id IN ? AND disabled = ?", ids, false).Order("display_name, id").Find(&users).Error; err != nil {
 		return nil, err
 	}
+	var out []grantedUser
 	for _, u := range users {
 		grants, err := s.Authz.Grants(u.ID)
 		if err != nil {
 			return nil, err
 		}
-		ex := &Actor{UserID: u.ID, Grants: grants, authz: s.Authz}
-		if ex.Can("bid:score", region) && !ex.Can("tender:manage", region) {
-			out = append(out, u)
+		gu := grantedUser{User: u, actor: &Actor{UserID: u.ID, Grants: grants, authz: s.Authz}}
+		if gu.can(action, region) {
+			out = append(out, gu)
 		}
 	}
 	return out, nil

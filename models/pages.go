@@ -415,6 +415,8 @@ type ContractView struct {
 	Payments *PaymentsView        // the tranches and start-up funds
 	Reports  *ContractReportsView // the service reports section
 	Schedule *ContractSchedule    // the reporting schedule (report_schedule.go)
+	Office   *ContractOffice      // office space allocated under the contract
+	Sessions *ContractSessions    // support sessions (planning, supervision)
 }
 
 // ContractPage reads a contract's page.
@@ -436,8 +438,16 @@ func (s *Store) ContractPage(ctx context.Context, a *Actor, contractID int64) (*
 			v.Tender = t
 			v.Item, _ = r.CatalogueItem(ctx, t.RegionCode, t.CatalogueYear, t.CatalogueCode)
 		}
-		v.Reports, err = r.contractReportsView(ctx, a, contractID)
-		return err
+		if v.Reports, err = r.contractReportsView(ctx, a, contractID); err != nil {
+			return err
+		}
+		if v.Office, err = r.contractOffice(ctx, a, v.Contract); err != nil {
+			return err
+		}
+		if v.Sessions, err = r.contractSessions(ctx, a, v.Contract); err != nil {
+			return err
+		}
+		return nil
 	})
 	return v, err
 }

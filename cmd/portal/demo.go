@@ -49,5 +49,8 @@ func seedDemo(ctx context.Context, s *models.Store) error {
 	if err := seedDemoOrganisations(ctx, s); err != nil {
 		return err
 	}
-	return seedDemoTenders(ctx, s)
+	if err := seedDemoTenders(ctx, s); err != nil {
+		return err
+	}
+	return seedDemoOffice(ctx, s)
 }

@@ -64,7 +64,7 @@ type Contract struct {
 	ServiceStart      string           `json:"service_start"`
 	ServiceEnd        string           `json:"service_end"`
 	Status            string           `json:"status"`
-	ReportInterval    string           `json:"report_interval"` // monthly | quarterly, chosen at signing
+	ReportInterval    string           `json:"report_interval" gorm:"default:monthly"` // monthly | quarterly, chosen at signing; a row written without one takes the column default
 	SignedAt          time.Time        `json:"signed_at"`
 	SignedBy          int64            `json:"-"`
 	TerminatedAt      *time.Time       `json:"terminated_at,omitempty"`

@@ -25,6 +25,8 @@ func TestAuditActionsHaveWords(t *testing.T) {
 		"tender.":       slices.Collect(maps.Keys(tenderLifecycle.Events)),
 		"bid.":          slices.Collect(maps.Keys(bidLifecycle.Events)),
 		"organisation.": OrgEvents,
+		"contract.":     slices.Collect(maps.Keys(contractLifecycle.Events)),
+		"payment.":      slices.Collect(maps.Keys(paymentLifecycle.Events)),
 	}
 	actions, types := map[string]bool{}, map[string]bool{"bid": true}
 	files, err := filepath.Glob("*.go")

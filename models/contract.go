@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Contract statuses.
@@ -19,34 +20,60 @@ const (
 	ContractTerminated      = "terminated"
 )
 
+// ContractStatuses are the statuses a contract reads as, in order.
+var ContractStatuses = []string{ContractSigned, ContractInService, ContractUnderAcceptance, ContractAccepted, ContractTerminated}
+
+// contractLifecycle is the contract lifecycle. in_service is derived when
+// read: a signed contract whose service has started (its service_start, a
+// Beijing date, is today or earlier) reads in_service, in Go
+// (deriveContract) and in SQL (contractStatusSQL) alike, so no job must
+// run. The first approved report stores it earlier (contractInService).
+// "final" is the recording of a final evaluation (issue 10) and "accept"
+// the acceptance (验收) that follows it; "pay" (approving or recording a
+// payment) and "fund" (granting a start-up fund) are steps that leave the
+// status as it is.
+var contractLifecycle = &Lifecycle{Object: "contract", Events: map[string]map[string]string{
+	"serve":     {ContractSigned: ContractInService},
+	"final":     {ContractSigned: ContractUnderAcceptance, ContractInService: ContractUnderAcceptance},
+	"accept":    {ContractUnderAcceptance: ContractAccepted},
+	"terminate": {ContractSigned: ContractTerminated, ContractInService: ContractTerminated, ContractUnderAcceptance: ContractTerminated},
+	"pay": {ContractSigned: ContractSigned, ContractInService: ContractInService, ContractUnderAcceptance: ContractUnderAcceptance,
+		ContractAccepted: ContractAccepted},
+	"fund": {ContractSigned: ContractSigned, ContractInService: ContractInService, ContractUnderAcceptance: ContractUnderAcceptance},
+}}
+
 // Payment conditions and tranche statuses.
 var PaymentConditions = []string{"signing", "midterm", "acceptance"}
 
 const (
-	TranchePlanned  = "planned"
-	TrancheDue      = "due"
-	TrancheApproved = "approved"
-	TranchePaid     = "paid"
+	TranchePlanned   = "planned"
+	TrancheDue       = "due"
+	TrancheApproved  = "approved"
+	TranchePaid      = "paid"
+	TrancheCancelled = "cancelled" // an unpaid payment of a terminated contract
 )
 
 // Contract is a signed service contract (购买服务合同).
 type Contract struct {
-	ID               int64            `json:"id" gorm:"primaryKey"`
-	Number           string           `json:"number"`
-	TenderID         int64            `json:"tender_id"`
-	OrganisationID   int64            `json:"organisation_id"`
-	RegionCode       string           `json:"region"`
-	AmountFen        int64            `json:"amount_fen"`
-	ServiceStart     string           `json:"service_start"`
-	ServiceEnd       string           `json:"service_end"`
-	Status           string           `json:"status"`
-	SignedAt         time.Time        `json:"signed_at"`
-	SignedBy         int64            `json:"-"`
-	CreatedAt        time.Time        `json:"created_at"`
-	UpdatedAt        time.Time        `json:"updated_at"`
-	Targets          []ContractTarget `json:"targets" gorm:"-"`
-	PaymentPlan      []Tranche        `json:"payment_plan" gorm:"-"`
-	OrganisationName string           `json:"organisation_name" gorm:"-"`
+	ID                int64            `json:"id" gorm:"primaryKey"`
+	Number            string           `json:"number"`
+	TenderID          int64            `json:"tender_id"`
+	OrganisationID    int64            `json:"organisation_id"`
+	RegionCode        string           `json:"region"`
+	AmountFen         int64            `json:"amount_fen"`
+	ServiceStart      string           `json:"service_start"`
+	ServiceEnd        string           `json:"service_end"`
+	Status            string           `json:"status"`
+	SignedAt          time.Time        `json:"signed_at"`
+	SignedBy          int64            `json:"-"`
+	TerminatedAt      *time.Time       `json:"terminated_at,omitempty"`
+	TerminatedBy      *int64           `json:"-"`
+	TerminationReason string           `json:"termination_reason,omitempty"`
+	CreatedAt         time.Time        `json:"created_at"`
+	UpdatedAt         time.Time        `json:"updated_at"`
+	Targets           []ContractTarget `json:"targets" gorm:"-"`
+	PaymentPlan       []Tranche        `json:"payment_plan" gorm:"-"`
+	OrganisationName  string           `json:"organisation_name" gorm:"-"`
 }
 
 // ContractTarget is an indicator target copied from the tender.
@@ -57,15 +84,23 @@ type ContractTarget struct {
 	Value      float64 `json:"value"`
 }
 
-// Tranche is one payment of the plan.
+// Tranche is one payment of a contract (拨付): a tranche of its plan, or a
+// start-up fund outside its amount (Kind). See payment.go.
 type Tranche struct {
-	ID         int64  `json:"id" gorm:"primaryKey"`
-	ContractID int64  `json:"contract_id"`
-	Seq        int    `json:"seq"`
-	Percent    int    `json:"percent"`
-	Condition  string `json:"condition"`
-	AmountFen  int64  `json:"amount_fen"`
-	Status     string `json:"status"`
+	ID         int64      `json:"id" gorm:"primaryKey"`
+	ContractID int64      `json:"-"`
+	Seq        int        `json:"seq"`
+	Kind       string     `json:"kind"`
+	Percent    int        `json:"percent"`
+	Condition  string     `json:"condition"`
+	AmountFen  int64      `json:"amount_fen"`
+	Status     string     `json:"status"`
+	ApprovedAt *time.Time `json:"approved_at"`
+	PaidOn     *string    `json:"paid_on"`
+	VoucherNo  string     `json:"voucher_no"`
+	Purpose    string     `json:"purpose,omitempty"` // a start-up fund's
+	ApprovedBy *int64     `json:"-"`
+	PaidBy     *int64     `json:"-"`
 }
 
 // TableName of Tranche.
@@ -161,7 +196,7 @@ func (s *Store) SignContract(ctx context.Context, a *Actor, tenderID int64, plan
 			if p.Condition == "signing" {
 				status = TrancheDue
 			}
-			tr := Tranche{ContractID: c.ID, Seq: i + 1, Percent: p.Percent, Condition: p.Condition, AmountFen: amount, Status: status}
+			tr := Tranche{ContractID: c.ID, Seq: i + 1, Kind: PaymentTranche, Percent: p.Percent, Condition: p.Condition, AmountFen: amount, Status: status}
 			if err := tx.Create(&tr).Error; err != nil {
 				return err
 			}
@@ -176,21 +211,17 @@ func (s *Store) SignContract(ctx context.Context, a *Actor, tenderID int64, plan
 }
 
 // Contract returns a contract to the region's procurement staff and to
-// the contracted organisation's members.
+// the contracted organisation's members, with its status at now.
 func (s *Store) Contract(ctx context.Context, a *Actor, id int64) (*Contract, error) {
 	db := s.DB.WithContext(ctx)
-	var c Contract
-	if err := db.First(&c, id).Error; err != nil {
-		return nil, notFound(err, "contract")
-	}
-	own := a.OrganisationID != nil && *a.OrganisationID == c.OrganisationID
-	if !own && !a.Can("contract:read", c.RegionCode) {
-		return nil, Fail(ErrNotFound, "err.not_found", "contract not found")
+	c, err := s.visibleContract(db, a, id, false)
+	if err != nil {
+		return nil, err
 	}
 	if err := db.Where("contract_id = ?", c.ID).Order("id").Find(&c.Targets).Error; err != nil {
 		return nil, err
 	}
-	if err := db.Where("contract_id = ?", c.ID).Order("seq").Find(&c.PaymentPlan).Error; err != nil {
+	if err := db.Where("contract_id = ? AND kind = ?", c.ID, PaymentTranche).Order("seq").Find(&c.PaymentPlan).Error; err != nil {
 		return nil, err
 	}
 	names, err := s.orgNames(db, []int64{c.OrganisationID})
@@ -198,7 +229,139 @@ func (s *Store) Contract(ctx context.Context, a *Actor, id int64) (*Contract, er
 		return nil, err
 	}
 	c.OrganisationName = names[c.OrganisationID]
+	return c, nil
+}
+
+// chinaToday is now's Beijing date (YYYY-MM-DD), the day service dates
+// and payment dates are compared with.
+func chinaToday(now time.Time) string { return now.In(ChinaZone).Format(time.DateOnly) }
+
+// contractStatusSQL is a contract's status at a Beijing date (the one
+// argument), as deriveContract computes it, so the list filters and pages
+// by it in the database.
+const contractStatusSQL = "(CASE WHEN status = 'signed' AND service_start <= ? THEN 'in_service' ELSE status END)"
+
+// deriveContract applies the clock to a stored status: a signed contract
+// whose service has started is in service.
+func (s *Store) deriveContract(c *Contract) {
+	if c.Status == ContractSigned && c.ServiceStart <= chinaToday(s.now()) {
+		c.Status = ContractInService
+	}
+}
+
+// loadContract reads a contract with its status at now. With lock, the
+// row is locked for the rest of tx (PostgreSQL; SQLite serialises writers
+// anyway), so every change of the contract's payments queues behind it.
+func (s *Store) loadContract(db *gorm.DB, id int64, lock bool) (*Contract, error) {
+	var c Contract
+	q := db
+	if lock && s.Dialect == Postgres && !s.snapshot {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.First(&c, id).Error; err != nil {
+		return nil, notFound(err, "contract")
+	}
+	s.deriveContract(&c)
 	return &c, nil
+}
+
+// ownsContract reports whether the actor is a member of the contracted
+// organisation.
+func (c *Contract) ownedBy(a *Actor) bool {
+	return a.OrganisationID != nil && *a.OrganisationID == c.OrganisationID
+}
+
+// visibleContract loads a contract its organisation's members and the
+// region's staff may see; for anyone else it does not exist.
+func (s *Store) visibleContract(db *gorm.DB, a *Actor, id int64, lock bool) (*Contract, error) {
+	c, err := s.loadContract(db, id, lock)
+	if err != nil {
+		return nil, err
+	}
+	if !c.ownedBy(a) && !a.Can("contract:read", c.RegionCode) {
+		return nil, Fail(ErrNotFound, "err.not_found", "contract not found")
+	}
+	return c, nil
+}
+
+// managedContract loads and locks a contract for a change that needs
+// action in its region: 404 when the caller cannot see it, 403 when it
+// sees it but may not act.
+func (s *Store) managedContract(tx *gorm.DB, a *Actor, id int64, action string) (*Contract, error) {
+	c, err := s.visibleContract(tx, a, id, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.require(action, c.RegionCode); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// setContractStatus applies event to the contract's status at now and
+// stores it with extra columns, auditing as a (nil when the change follows
+// from another audited event).
+func (s *Store) setContractStatus(tx *gorm.DB, a *Actor, c *Contract, event string, extra map[string]any) error {
+	to, err := contractLifecycle.Next(event, c.Status)
+	if err != nil {
+		return err
+	}
+	before := c.Status
+	updates := map[string]any{"status": to, "updated_at": s.now()}
+	after := map[string]any{"status": to}
+	for k, v := range extra {
+		updates[k], after[k] = v, v
+	}
+	if err := tx.Model(&Contract{}).Where("id = ?", c.ID).Updates(updates).Error; err != nil {
+		return err
+	}
+	c.Status = to
+	return s.audit(tx, a, "contract."+event, "contract", c.ID, c.RegionCode, map[string]any{"status": before}, after)
+}
+
+// contractInService stores that a contract is in service: the reports
+// work (issue 9, item 5) calls it in the transaction that approves a
+// contract's first report, since in_service is "from service_start, by the
+// clock, or the first approved report". A contract already in service
+// (stored) or further on is left as it is; one that only reads in service
+// by the clock has it stored. It audits contract.serve with no actor: the
+// approval that caused it is audited with its own.
+func (s *Store) contractInService(tx *gorm.DB, contractID int64) error {
+	var c Contract
+	if err := tx.First(&c, contractID).Error; err != nil {
+		return notFound(err, "contract")
+	}
+	if !contractLifecycle.Allows("serve", c.Status) {
+		return nil
+	}
+	return s.setContractStatus(tx, nil, &c, "serve", nil)
+}
+
+// TerminateContract ends a contract early (procurement of its region, with
+// a reason): every payment not yet paid is cancelled.
+func (s *Store) TerminateContract(ctx context.Context, a *Actor, id int64, reason string) (*Contract, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, Invalid(Field("reason", "required", ""))
+	}
+	if _, fe := CheckTextValue("reason", reason); fe != nil {
+		return nil, Invalid(*fe)
+	}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		c, err := s.managedContract(tx, a, id, "contract:terminate")
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if err := s.setContractStatus(tx, a, c, "terminate", map[string]any{"terminated_at": now, "terminated_by": a.UserID, "termination_reason": reason}); err != nil {
+			return err
+		}
+		return s.cancelPayments(tx, a, c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Contract(ctx, a, id)
 }
 
 // ContractFilter narrows the contract list.
@@ -213,6 +376,9 @@ func (s *Store) Contracts(ctx context.Context, a *Actor, f ContractFilter, p Pag
 	p = p.Normalise()
 	out := List[Contract]{Items: []Contract{}, Page: p.Page, PerPage: p.PerPage}
 	db := s.DB.WithContext(ctx)
+	if f.Status != "" && !slices.Contains(ContractStatuses, f.Status) {
+		return out, Invalid(Field("status", "oneof", strings.Join(ContractStatuses, " ")))
+	}
 	q := db.Model(&Contract{})
 	cond, args, all := regionCond("region_code", a.Regions("contract:read"))
 	if a.OrganisationID != nil {
@@ -230,7 +396,7 @@ func (s *Store) Contracts(ctx context.Context, a *Actor, f ContractFilter, p Pag
 		q = q.Where("region_code LIKE ?", strings.TrimRight(f.Region, "%_")+"%")
 	}
 	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
+		q = q.Where(contractStatusSQL+" = ?", chinaToday(s.now()), f.Status)
 	}
 	if err := q.Count(&out.Total).Error; err != nil {
 		return out, err
@@ -248,6 +414,7 @@ func (s *Store) Contracts(ctx context.Context, a *Actor, f ContractFilter, p Pag
 	}
 	for i := range out.Items {
 		out.Items[i].OrganisationName = names[out.Items[i].OrganisationID]
+		s.deriveContract(&out.Items[i])
 	}
 	return out, nil
 }

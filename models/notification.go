@@ -36,6 +36,7 @@ const (
 	NotifyAwardLost        = "award.lost"
 	NotifyChallengeAnswer  = "challenge.answer"
 	NotifyPanelAppointment = "panel.appoint"
+	NotifyPaymentPaid      = "payment.paid"
 )
 
 // NotifyParams lists, per kind, the params its message takes, in the order
@@ -51,6 +52,7 @@ var NotifyParams = map[string][]string{
 	NotifyAwardLost:        {"code", "title"},
 	NotifyChallengeAnswer:  {"code", "title"},
 	NotifyPanelAppointment: {"code", "title"},
+	NotifyPaymentPaid:      {"number", "amount", "paid_on"},
 }
 
 // notify writes one notification per user inside tx, the event's own

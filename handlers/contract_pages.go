@@ -19,7 +19,7 @@ func (s *Server) pageSignContract(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	typed := map[string]string{}
+	typed := map[string]string{"report_interval": c.PostForm("report_interval")}
 	var plan []models.PlanLine
 	var rows []int
 	for i := 0; i < 5; i++ {
@@ -39,7 +39,7 @@ func (s *Server) pageSignContract(c *gin.Context) {
 	if !s.askFirst(c, "confirm.sign_contract", tenderURL(id, "/evaluation")) {
 		return
 	}
-	ct, err := s.store.SignContract(c.Request.Context(), policy.ActorFrom(c), id, plan)
+	ct, err := s.store.SignContract(c.Request.Context(), policy.ActorFrom(c), id, plan, typed["report_interval"])
 	if err == nil {
 		redirectDone(c, "/contracts/"+strconv.FormatInt(ct.ID, 10), "contract.signed")
 		return
@@ -75,6 +75,7 @@ type contractData struct {
 	C       *models.Contract
 	Tender  *models.Tender
 	Targets []targetView
+	Reports *models.ContractReportsView // the service reports section (contract_reports.html)
 }
 
 func (s *Server) pageContract(c *gin.Context) {
@@ -90,7 +91,7 @@ func (s *Server) pageContract(c *gin.Context) {
 		return
 	}
 	ct, item := v.Contract, v.Item
-	d := &contractData{pageFmt: s.pageFmt(c), C: ct, Tender: v.Tender}
+	d := &contractData{pageFmt: s.pageFmt(c), C: ct, Tender: v.Tender, Reports: v.Reports}
 	keys, values := make([]string, len(ct.Targets)), make([]float64, len(ct.Targets))
 	for i, tg := range ct.Targets {
 		keys[i], values[i] = tg.Indicator, tg.Value

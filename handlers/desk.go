@@ -95,6 +95,8 @@ func (deskData) Href(key string, it models.DeskItem) string {
 		return tender + "/bid"
 	case models.DeskDeclarations, models.DeskScoreSheets, models.DeskCompliance:
 		return tender + "/review"
+	case models.DeskReportsToReview:
+		return "/reports/" + strconv.FormatInt(it.ID, 10)
 	case models.DeskUsersNoRole, models.DeskRecentGrants:
 		return "/admin/users/" + strconv.FormatInt(it.UserID, 10)
 	}

@@ -54,6 +54,8 @@ func notificationHref(n models.Notification) string {
 		return tender + "/bid#challenges"
 	case models.NotifyPanelAppointment:
 		return tender + "/review"
+	case models.NotifyReportApproved, models.NotifyReportReturned:
+		return "/reports/" + n.Params["report_id"]
 	}
 	return "/notifications"
 }

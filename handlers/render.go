@@ -517,13 +517,13 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 			return int((total + int64(perPage) - 1) / int64(perPage))
 		},
 	}
-	views, err := templatesList()
+	views, partials, err := templatesList()
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]*template.Template{}
 	for _, v := range views {
-		t, err := template.New(v).Funcs(funcs).ParseFS(templates.FS, "layout.html", "views/"+v+".html")
+		t, err := template.New(v).Funcs(funcs).ParseFS(templates.FS, append([]string{"layout.html", "views/" + v + ".html"}, partials...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -541,16 +541,27 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 var requiredViews = []string{"error", "home", "login", "users", "user", "user_new", "regions", "audit", "register", "orgs", "org", "catalogue", "catalogue_item", "catalogue_manage", "catalogue_item_form",
 	"tender_list", "tender_show", "tender_notice", "tender_form", "bid_form", "bid_list", "evaluation_staff", "evaluation_review", "evaluation_list", "contract_list", "contract_show", "calendar", "confirm", "notifications"}
 
-func templatesList() ([]string, error) {
+// templatesList names the views (files that define "content") and the
+// partials: the other files, each defining sections that views include
+// (such as a part of the contract's page, contract_<part>.html), parsed
+// with every view.
+func templatesList() (views, partials []string, err error) {
 	entries, err := templates.FS.ReadDir("views")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []string
 	for _, e := range entries {
-		out = append(out, strings.TrimSuffix(e.Name(), ".html"))
+		b, err := templates.FS.ReadFile("views/" + e.Name())
+		if err != nil {
+			return nil, nil, err
+		}
+		if bytes.Contains(b, []byte(`{{define "content"}}`)) {
+			views = append(views, strings.TrimSuffix(e.Name(), ".html"))
+		} else {
+			partials = append(partials, "views/"+e.Name())
+		}
 	}
-	return out, nil
+	return views, partials, nil
 }
 
 // serveDownload sends a stored file as an attachment that the browser will

@@ -170,6 +170,7 @@ func (s *Server) routes(r *gin.Engine) {
 	s.deskRoutes(r, api)
 	s.noticeRoutes(r, api)
 	s.notificationRoutes(r, api)
+	s.reportRoutes(r, api)
 }
 
 func (s *Server) readyz(c *gin.Context) {

@@ -46,7 +46,8 @@ type scoreBody struct {
 }
 
 type contractBody struct {
-	PaymentPlan []models.PlanLine `json:"payment_plan"`
+	PaymentPlan    []models.PlanLine `json:"payment_plan"`
+	ReportInterval string            `json:"report_interval"` // optional: monthly (default) or quarterly
 }
 
 // tenderRoutes registers the tender API (and, through tenderPageRoutes,
@@ -142,7 +143,7 @@ func (s *Server) tenderRoutes(r *gin.Engine, api *gin.RouterGroup) {
 		return st.AnswerChallenge(ctx, a, id, in.Answer)
 	}))
 	api.POST("/tenders/:id/contract", policy.Require("tender:manage"), apiIDBody(created, func(ctx context.Context, a *models.Actor, id int64, in contractBody) (*models.Contract, error) {
-		return st.SignContract(ctx, a, id, in.PaymentPlan)
+		return st.SignContract(ctx, a, id, in.PaymentPlan, in.ReportInterval)
 	}))
 	api.GET("/contracts", policy.Require(""), s.apiContracts)
 	api.GET("/contracts/:id", policy.Require(""), apiID(ok, st.Contract))

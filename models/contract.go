@@ -64,6 +64,7 @@ type Contract struct {
 	ServiceStart      string           `json:"service_start"`
 	ServiceEnd        string           `json:"service_end"`
 	Status            string           `json:"status"`
+	ReportInterval    string           `json:"report_interval"` // monthly | quarterly, chosen at signing
 	SignedAt          time.Time        `json:"signed_at"`
 	SignedBy          int64            `json:"-"`
 	TerminatedAt      *time.Time       `json:"terminated_at,omitempty"`
@@ -117,7 +118,9 @@ const contractDeadline = 30 * day
 
 // SignContract creates the contract once the challenge window has closed,
 // every challenge is answered, and within 30 days of the award notice.
-func (s *Store) SignContract(ctx context.Context, a *Actor, tenderID int64, plan []PlanLine) (*Contract, error) {
+// reportInterval, when given, is the contract's reporting interval
+// (ReportIntervals; monthly when absent or empty).
+func (s *Store) SignContract(ctx context.Context, a *Actor, tenderID int64, plan []PlanLine, reportInterval ...string) (*Contract, error) {
 	var c *Contract
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		t, err := s.managedTender(tx, a, tenderID)
@@ -162,6 +165,10 @@ func (s *Store) SignContract(ctx context.Context, a *Actor, tenderID int64, plan
 		if len(plan) > 0 && sum != 100 {
 			fe = append(fe, Field("payment_plan", "sum_100", fmt.Sprint(sum)))
 		}
+		interval, ferr := reportIntervalOf(reportInterval)
+		if ferr != nil {
+			fe = append(fe, *ferr)
+		}
 		if len(fe) > 0 {
 			return Invalid(fe...)
 		}
@@ -174,7 +181,7 @@ func (s *Store) SignContract(ctx context.Context, a *Actor, tenderID int64, plan
 		}
 		c = &Contract{Number: "HT-" + t.Code, TenderID: t.ID, OrganisationID: win.OrganisationID, RegionCode: t.RegionCode,
 			AmountFen: win.PriceFen, ServiceStart: t.ServiceStart, ServiceEnd: t.ServiceEnd, Status: ContractSigned,
-			SignedAt: now, SignedBy: a.UserID, CreatedAt: now, UpdatedAt: now}
+			ReportInterval: interval, SignedAt: now, SignedBy: a.UserID, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(c).Error; err != nil {
 			return err
 		}

@@ -18,30 +18,32 @@ import (
 
 // Desk task keys, by section.
 const (
-	DeskPendingOrgs   = "pending_orgs"   // procurement: organisations awaiting verification
-	DeskEnquiries     = "enquiries"      // procurement: unanswered enquiries
-	DeskNeedPanel     = "need_panel"     // procurement: opened tenders without a panel
-	DeskReadyToAward  = "ready_to_award" // procurement: panel complete, credit checks and award to do
-	DeskChallenges    = "challenges"     // procurement: challenges to answer
-	DeskToSign        = "to_sign"        // procurement: awarded tenders whose contract is to sign
-	DeskFix           = "fix"            // agency: what the organisation must fix
-	DeskOpenTenders   = "open_tenders"   // agency: tenders it may bid on
-	DeskBids          = "bids"           // agency: its bids
-	DeskDeclarations  = "declarations"   // expert: declarations to make
-	DeskScoreSheets   = "score_sheets"   // expert: bids to score
-	DeskCompliance    = "compliance"     // expert: bids to review for compliance
-	DeskUsersNoRole   = "users_no_role"  // admin: users without roles
-	DeskRecentGrants  = "recent_grants"  // admin: grants of the last week
-	deskItemsPerTask  = 20
-	deskGrantsWindow  = 7 * day
-	deskFixOrgStatus  = "org_status"
-	deskFixDraftBid   = "draft_bid"
-	deskSignWindow    = "window_open"
-	deskSignOpen      = "challenges_open"
-	deskSignReady     = "ready"
-	deskSignLate      = "late"
-	deskAwardNoCheck  = "no_clear_check"
-	deskAwardHasCheck = "checked"
+	DeskPendingOrgs  = "pending_orgs"   // procurement: organisations awaiting verification
+	DeskEnquiries    = "enquiries"      // procurement: unanswered enquiries
+	DeskNeedPanel    = "need_panel"     // procurement: opened tenders without a panel
+	DeskReadyToAward = "ready_to_award" // procurement: panel complete, credit checks and award to do
+	DeskChallenges   = "challenges"     // procurement: challenges to answer
+	DeskToSign       = "to_sign"        // procurement: awarded tenders whose contract is to sign
+	DeskFix          = "fix"            // agency: what the organisation must fix
+	DeskOpenTenders  = "open_tenders"   // agency: tenders it may bid on
+	DeskBids         = "bids"           // agency: its bids
+	DeskDeclarations = "declarations"   // expert: declarations to make
+	DeskScoreSheets  = "score_sheets"   // expert: bids to score
+	DeskCompliance   = "compliance"     // expert: bids to review for compliance
+	DeskUsersNoRole  = "users_no_role"  // admin: users without roles
+	DeskRecentGrants = "recent_grants"  // admin: grants of the last week
+	// DeskReportsToReview: procurement: submitted service reports.
+	DeskReportsToReview = "reports_to_review"
+	deskItemsPerTask    = 20
+	deskGrantsWindow    = 7 * day
+	deskFixOrgStatus    = "org_status"
+	deskFixDraftBid     = "draft_bid"
+	deskSignWindow      = "window_open"
+	deskSignOpen        = "challenges_open"
+	deskSignReady       = "ready"
+	deskSignLate        = "late"
+	deskAwardNoCheck    = "no_clear_check"
+	deskAwardHasCheck   = "checked"
 )
 
 // Desk is one person's to-do list at one moment, a section per role.
@@ -376,6 +378,13 @@ func (s *Store) procurementDesk(db *gorm.DB, a *Actor, now time.Time) ([]DeskTas
 		items = append(items, it)
 	}
 	tasks = append(tasks, task(DeskToSign, items))
+
+	// Service reports awaiting review (models/report_pages.go).
+	rt, err := s.reportsToReview(db, a)
+	if err != nil {
+		return nil, err
+	}
+	tasks = append(tasks, rt)
 	return tasks, nil
 }
 

@@ -244,16 +244,22 @@ func (s *Store) OpenOrgDocument(ctx context.Context, a *Actor, orgID, docID int6
 	if _, err := s.orgDocumentsReader(db, a, d.OrganisationID); err != nil {
 		return nil, nil, Fail(ErrNotFound, "err.not_found", "document not found")
 	}
-	dir, err := s.orgFilesDir()
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(d.SHA256) != sha256.Size*2 {
-		return nil, nil, errors.New("document has a malformed hash")
-	}
-	f, err := os.Open(orgFilePath(dir, d.SHA256))
+	f, err := s.openOrgFile(d.SHA256)
 	if err != nil {
 		return nil, nil, err
 	}
 	return &d, f, nil
+}
+
+// openOrgFile opens stored content by its hash (storeOrgFile's name for
+// it); the caller closes the file.
+func (s *Store) openOrgFile(sum string) (*os.File, error) {
+	dir, err := s.orgFilesDir()
+	if err != nil {
+		return nil, err
+	}
+	if len(sum) != sha256.Size*2 {
+		return nil, errors.New("stored file has a malformed hash")
+	}
+	return os.Open(orgFilePath(dir, sum))
 }

@@ -37,6 +37,8 @@ const (
 	NotifyChallengeAnswer  = "challenge.answer"
 	NotifyPanelAppointment = "panel.appoint"
 	NotifyPaymentPaid      = "payment.paid"
+	NotifyReportApproved   = "report.approve"
+	NotifyReportReturned   = "report.return"
 )
 
 // NotifyParams lists, per kind, the params its message takes, in the order
@@ -53,6 +55,8 @@ var NotifyParams = map[string][]string{
 	NotifyChallengeAnswer:  {"code", "title"},
 	NotifyPanelAppointment: {"code", "title"},
 	NotifyPaymentPaid:      {"number", "amount", "paid_on"},
+	NotifyReportApproved:   {"number", "period"},
+	NotifyReportReturned:   {"number", "period"},
 }
 
 // notify writes one notification per user inside tx, the event's own

@@ -412,6 +412,7 @@ type ContractView struct {
 	Tender   *Tender        // nil when the caller may not see it
 	Item     *CatalogueItem // nil when not found: the page shows the keys
 	Now      time.Time
+	Reports  *ContractReportsView // the service reports section
 }
 
 // ContractPage reads a contract's page.
@@ -427,7 +428,8 @@ func (s *Store) ContractPage(ctx context.Context, a *Actor, contractID int64) (*
 			v.Tender = t
 			v.Item, _ = r.CatalogueItem(ctx, t.RegionCode, t.CatalogueYear, t.CatalogueCode)
 		}
-		return nil
+		v.Reports, err = r.contractReportsView(ctx, a, contractID)
+		return err
 	})
 	return v, err
 }

@@ -26,6 +26,8 @@ var longText = map[string]int{
 	"reason":           2000,
 	"note":             2000,
 	"evidence":         2000,
+	"narrative":        MaxNarrative,
+	"comment":          MaxReportComment,
 }
 
 // TextMax is the maximum length of the text field or form input name.

@@ -43,6 +43,7 @@ var Steps = []Step{
 	{Version: 15, Description: "notifications in the portal, indexed for the bell's unread count", File: "0015_notifications.sql"},
 	{Version: 16, Description: "payments: kinds (tranche, start-up fund), approval and payment records; contract termination; payment policy", File: "0016_payments.sql", Run: policyFile("0016_payments.csv")},
 	{Version: 18, Description: "service reports: a contract's reporting interval, reports with every version kept, reviewers' comments, attachments; report policy", File: "0018_reports.sql", Run: policyFile("0018_reports.csv")},
+	{Version: 20, Description: "supervision: supervisors of contracts and their declarations, visits, evaluations, rectifications, files, bars after a failed final phase; supervision policy", File: "0020_supervision.sql", Run: policyFile("0020_supervision.csv")},
 }
 
 // Latest is the schema version this binary expects.

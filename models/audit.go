@@ -84,7 +84,8 @@ func jsonOrEmpty(v any) string {
 // AuditObjectTypes are the kinds of object the audit log records, for its
 // filter (a test checks every type the code writes is listed).
 var AuditObjectTypes = []string{"organisation", "tender", "bid", "enquiry", "challenge", "contract", "payment",
-	"catalogue_version", "catalogue_item", "calendar_day", "calendar_source", "user", "report"}
+	"catalogue_version", "catalogue_item", "calendar_day", "calendar_source", "user", "report",
+	"visit", "evaluation", "rectification"}
 
 // AuditFilter narrows the audit log.
 type AuditFilter struct {

@@ -75,6 +75,8 @@ type Contract struct {
 	Targets           []ContractTarget `json:"targets" gorm:"-"`
 	PaymentPlan       []Tranche        `json:"payment_plan" gorm:"-"`
 	OrganisationName  string           `json:"organisation_name" gorm:"-"`
+	// Supervisors are the supervisors assigned to it (supervision.go).
+	Supervisors []ContractSupervisor `json:"supervisors" gorm:"-"`
 }
 
 // ContractTarget is an indicator target copied from the tender.
@@ -236,6 +238,9 @@ func (s *Store) Contract(ctx context.Context, a *Actor, id int64) (*Contract, er
 		return nil, err
 	}
 	c.OrganisationName = names[c.OrganisationID]
+	if c.Supervisors, err = s.contractSupervisors(db, c.ID); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -278,14 +283,15 @@ func (c *Contract) ownedBy(a *Actor) bool {
 	return a.OrganisationID != nil && *a.OrganisationID == c.OrganisationID
 }
 
-// visibleContract loads a contract its organisation's members and the
-// region's staff may see; for anyone else it does not exist.
+// visibleContract loads a contract its organisation's members, the
+// region's staff and its assigned supervisors may see; for anyone else it
+// does not exist.
 func (s *Store) visibleContract(db *gorm.DB, a *Actor, id int64, lock bool) (*Contract, error) {
 	c, err := s.loadContract(db, id, lock)
 	if err != nil {
 		return nil, err
 	}
-	if !c.ownedBy(a) && !a.Can("contract:read", c.RegionCode) {
+	if !c.ownedBy(a) && !a.Can("contract:read", c.RegionCode) && !s.supervises(db, a, c.ID) {
 		return nil, Fail(ErrNotFound, "err.not_found", "contract not found")
 	}
 	return c, nil

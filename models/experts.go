@@ -20,14 +20,35 @@ func (s *Store) Experts(ctx context.Context, a *Actor, region string) ([]User, e
 	if err := a.require("tender:manage", region); err != nil {
 		return nil, err
 	}
-	db := s.DB.WithContext(ctx)
-	// The roles that score, then the users granted one of them anywhere;
-	// the exact reach over region is decided by the authorizer below.
-	var roles []string
-	if err := db.Table("casbin_rule").Where("ptype = ? AND v1 = ?", "p", "bid:score").Pluck("v0", &roles).Error; err != nil {
+	users, err := s.permittedUsers(s.DB.WithContext(ctx), "bid:score", region)
+	if err != nil {
 		return nil, err
 	}
 	out := []User{}
+	for _, u := range users {
+		if !u.actor.Can("tender:manage", region) {
+			out = append(out, u.User)
+		}
+	}
+	return out, nil
+}
+
+// permittedUser is a user with its grants bound to the authorizer.
+type permittedUser struct {
+	User
+	actor *Actor
+}
+
+// permittedUsers lists the enabled users who may do perm in region, by
+// display name.
+func (s *Store) permittedUsers(db *gorm.DB, perm, region string) ([]permittedUser, error) {
+	// The roles that hold perm, then the users granted one of them
+	// anywhere; the exact reach over region is decided by the authorizer.
+	var roles []string
+	if err := db.Table("casbin_rule").Where("ptype = ? AND v1 = ?", "p", perm).Pluck("v0", &roles).Error; err != nil {
+		return nil, err
+	}
+	out := []permittedUser{}
 	if len(roles) == 0 {
 		return out, nil
 	}
@@ -53,9 +74,8 @@ func (s *Store) Experts(ctx context.Context, a *Actor, region string) ([]User, e
 		if err != nil {
 			return nil, err
 		}
-		ex := &Actor{UserID: u.ID, Grants: grants, authz: s.Authz}
-		if ex.Can("bid:score", region) && !ex.Can("tender:manage", region) {
-			out = append(out, u)
+		if ac := (&Actor{UserID: u.ID, Grants: grants, authz: s.Authz}); ac.Can(perm, region) {
+			out = append(out, permittedUser{User: u, actor: ac})
 		}
 	}
 	return out, nil

@@ -76,6 +76,9 @@ type contractData struct {
 	Tender  *models.Tender
 	Targets []targetView
 	Reports *models.ContractReportsView // the service reports section (contract_reports.html)
+	// Supervision is the supervision section (contract_supervision.html);
+	// FailedForm names its form a failed POST came from.
+	Supervision *supervisionData
 }
 
 func (s *Server) pageContract(c *gin.Context) {
@@ -84,6 +87,16 @@ func (s *Server) pageContract(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	s.contractPage(id)(c, http.StatusOK, "", nil, nil)
+}
+
+// contractPage renders a contract's page; after a failed form of a
+// section, with its error and what was typed.
+func (s *Server) contractPage(id int64) formPage {
+	return func(c *gin.Context, status int, form string, ferr error, typed map[string]string) { s.renderContract(c, id, status, form, ferr, typed) }
+}
+
+func (s *Server) renderContract(c *gin.Context, id int64, status int, form string, ferr error, typed map[string]string) {
 	lang := langOf(c)
 	v, err := s.store.ContractPage(c.Request.Context(), policy.ActorFrom(c), id)
 	if err != nil {
@@ -97,5 +110,13 @@ func (s *Server) pageContract(c *gin.Context) {
 		keys[i], values[i] = tg.Indicator, tg.Value
 	}
 	d.Targets = targetViews(lang, item, keys, values)
-	s.html(c, http.StatusOK, "contract_show", &page{Title: s.msgs.T(lang, "contract.title") + " " + ct.Number, Data: d})
+	d.Supervision = s.supervisionData(lang, v.Supervision, form)
+	p := &page{Title: s.msgs.T(lang, "contract.title") + " " + ct.Number, Form: typed, Errors: map[string]string{}, Data: d}
+	if ferr != nil {
+		p.Errors, p.Error = s.formErrors(lang, ferr)
+	}
+	if p.Form == nil {
+		p.Form = map[string]string{}
+	}
+	s.html(c, status, "contract_show", p)
 }

@@ -97,6 +97,9 @@ func (deskData) Href(key string, it models.DeskItem) string {
 		return tender + "/review"
 	case models.DeskReportsToReview:
 		return "/reports/" + strconv.FormatInt(it.ID, 10)
+	// Supervision (supervision_desk.go): the contract's section.
+	case models.DeskSupervised, models.DeskRectToVerify, models.DeskRectOverdue, models.DeskRectToAnswer:
+		return "/contracts/" + strconv.FormatInt(it.ContractID, 10) + "#supervision"
 	case models.DeskUsersNoRole, models.DeskRecentGrants:
 		return "/admin/users/" + strconv.FormatInt(it.UserID, 10)
 	}

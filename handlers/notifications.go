@@ -56,6 +56,8 @@ func notificationHref(n models.Notification) string {
 		return tender + "/review"
 	case models.NotifyReportApproved, models.NotifyReportReturned:
 		return "/reports/" + n.Params["report_id"]
+	case models.NotifySupervisorAssigned, models.NotifyEvaluationRecorded, models.NotifyRectificationOpened, models.NotifyRectificationResponded:
+		return "/contracts/" + n.Params["contract_id"] + "#supervision"
 	}
 	return "/notifications"
 }

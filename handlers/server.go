@@ -171,6 +171,7 @@ func (s *Server) routes(r *gin.Engine) {
 	s.noticeRoutes(r, api)
 	s.notificationRoutes(r, api)
 	s.reportRoutes(r, api)
+	s.supervisionRoutes(r, api)
 }
 
 func (s *Server) readyz(c *gin.Context) {

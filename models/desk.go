@@ -86,6 +86,7 @@ type DeskItem struct {
 	Due            *time.Time `json:"due,omitempty"`
 	DaysLeft       *int       `json:"days_left,omitempty"`
 	Overdue        bool       `json:"overdue,omitempty"`
+	ContractID     int64      `json:"contract_id,omitempty"` // supervision's items (supervision_desk.go)
 }
 
 // readTx runs fn in one read-only transaction: on PostgreSQL a repeatable
@@ -125,6 +126,7 @@ func (s *Store) Desk(ctx context.Context, a *Actor) (*Desk, error) {
 			{RoleAgency, a.OrganisationID != nil && a.CanAnywhere("bid:write"), rs.agencyDesk},
 			{RoleExpert, a.CanAnywhere("bid:score"), rs.expertDesk},
 			{RoleAdmin, a.CanAnywhere("user:read"), rs.adminDesk},
+			{RoleSupervisor, a.CanAnywhere("supervision:write"), rs.supervisorDesk}, // supervision_desk.go
 		}
 		for _, p := range parts {
 			if !p.on {
@@ -468,7 +470,12 @@ func (s *Store) agencyDesk(db *gorm.DB, a *Actor, now time.Time) ([]DeskTask, er
 		it.DaysLeft = ptr(daysLeft(now, tn.BidDeadline))
 		ot.Items = append(ot.Items, it)
 	}
-	return []DeskTask{task(DeskFix, fix), ot, bt}, nil
+	// Rectifications to answer (supervision_desk.go).
+	rt, err := s.rectificationsToAnswer(db, a, now)
+	if err != nil {
+		return nil, err
+	}
+	return []DeskTask{task(DeskFix, fix), ot, bt, rt}, nil
 }
 
 // expertDesk is an expert's panels: declarations to make, then the sheets

@@ -413,6 +413,8 @@ type ContractView struct {
 	Item     *CatalogueItem // nil when not found: the page shows the keys
 	Now      time.Time
 	Reports  *ContractReportsView // the service reports section
+	// Supervision is the supervision section (supervision_pages.go).
+	Supervision *SupervisionView
 }
 
 // ContractPage reads a contract's page.
@@ -428,7 +430,10 @@ func (s *Store) ContractPage(ctx context.Context, a *Actor, contractID int64) (*
 			v.Tender = t
 			v.Item, _ = r.CatalogueItem(ctx, t.RegionCode, t.CatalogueYear, t.CatalogueCode)
 		}
-		v.Reports, err = r.contractReportsView(ctx, a, contractID)
+		if v.Reports, err = r.contractReportsView(ctx, a, contractID); err != nil {
+			return err
+		}
+		v.Supervision, err = r.contractSupervisionView(ctx, a, v.Contract)
 		return err
 	})
 	return v, err

@@ -141,7 +141,7 @@ func (s *Store) OpenRectification(ctx context.Context, a *Actor, contractID int6
 				return err
 			}
 			if n == 0 {
-				return Invalid(Field("visit_id", "visit", ""))
+				return Invalid(Field("visit_id", "sv_visit", ""))
 			}
 		}
 		r, err = s.openRectification(tx, a, c, in, nil, in.VisitID)

@@ -109,7 +109,7 @@ func (s *Store) supervisedContract(db *gorm.DB, a *Actor, id int64, lock bool) (
 // organisation and without a declared relation to it.
 func (s *Store) SetSupervisors(ctx context.Context, a *Actor, contractID int64, in SupervisorsInput) ([]ContractSupervisor, error) {
 	if len(in.SupervisorIDs) > MaxSupervisors {
-		return nil, Invalid(Field("supervisor_ids", "max_items", fmt.Sprint(MaxSupervisors)))
+		return nil, Invalid(Field("supervisor_ids", "sv_max_items", fmt.Sprint(MaxSupervisors)))
 	}
 	var out []ContractSupervisor
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -175,7 +175,7 @@ func (s *Store) SetSupervisors(ctx context.Context, a *Actor, contractID int64, 
 func (s *Store) supervisorRefusal(db *gorm.DB, id int64, c *Contract) (string, string, error) {
 	var u User
 	if err := db.First(&u, id).Error; err != nil || u.Disabled {
-		return "supervisor", "", nil
+		return "sv_supervisor", "", nil
 	}
 	grants, err := s.Authz.Grants(id)
 	if err != nil {
@@ -188,15 +188,15 @@ func (s *Store) supervisorRefusal(db *gorm.DB, id int64, c *Contract) (string, s
 		}
 	}
 	if !held {
-		return "supervisor", "", nil
+		return "sv_supervisor", "", nil
 	}
 	if u.OrganisationID != nil && *u.OrganisationID == c.OrganisationID {
-		return "org_member", "", nil
+		return "sv_org_member", "", nil
 	}
 	var d SupervisorDeclaration
 	err = db.Where("supervisor_id = ? AND organisation_id = ?", id, c.OrganisationID).Order("id").First(&d).Error
 	if err == nil {
-		return "declared", d.Relation, nil
+		return "sv_declared", d.Relation, nil
 	}
 	if err != gorm.ErrRecordNotFound {
 		return "", "", err
@@ -249,7 +249,7 @@ func (s *Store) DeclareRelation(ctx context.Context, a *Actor, in DeclarationInp
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		o, err := s.orgByID(tx, in.OrganisationID)
 		if err != nil {
-			return Invalid(Field("organisation_id", "organisation", ""))
+			return Invalid(Field("organisation_id", "sv_organisation", ""))
 		}
 		d.CreatedAt, d.OrganisationName = s.now(), o.Name
 		if err := tx.Create(d).Error; err != nil {

@@ -210,7 +210,7 @@ func checkScores(inds []EvalIndicator, scores map[string]float64) (map[string]in
 	sort.Strings(keys)
 	for _, k := range keys {
 		if !slices.ContainsFunc(inds, func(i EvalIndicator) bool { return i.Indicator == k }) {
-			fe = append(fe, Field("scores."+truncate(k, 64), "unknown_indicator", ""))
+			fe = append(fe, Field("scores."+truncate(k, 64), "report_indicator", ""))
 		}
 	}
 	for _, ind := range inds {
@@ -225,7 +225,7 @@ func checkScores(inds []EvalIndicator, scores map[string]float64) (map[string]in
 		case v < 0 || v > float64(ind.Weight):
 			fe = append(fe, Field(field, "between", fmt.Sprintf("0 %d", ind.Weight)))
 		case !exact:
-			fe = append(fe, Field(field, "decimals", "2"))
+			fe = append(fe, Field(field, "sv_decimals", "2"))
 		default:
 			points[ind.Indicator] = h
 			total += Hours(h)

@@ -306,8 +306,8 @@ func TestAssignmentRules(t *testing.T) {
 		name string
 		id   int64
 		code string
-	}{{"a supervisor of another region", far.UserID, "supervisor"}, {"an expert", w.experts[0].UserID, "supervisor"},
-		{"a declared director", declared.UserID, "declared"}, {"a member of the organisation", w.member.UserID, "supervisor"}} {
+	}{{"a supervisor of another region", far.UserID, "sv_supervisor"}, {"an expert", w.experts[0].UserID, "sv_supervisor"},
+		{"a declared director", declared.UserID, "sv_declared"}, {"a member of the organisation", w.member.UserID, "sv_supervisor"}} {
 		_, err := s.SetSupervisors(ctx, w.buyer, w.contract.ID, models.SupervisorsInput{SupervisorIDs: []int64{w.sups[0].UserID, tc.id}})
 		var e *models.Error
 		if !errors.As(err, &e) || e.Kind != models.ErrInvalid || len(e.Fields) != 1 || e.Fields[0].Field != "supervisor_ids[1]" || e.Fields[0].Code != tc.code {

@@ -93,7 +93,9 @@ func (s *Server) pageContract(c *gin.Context) {
 // contractPage renders a contract's page; after a failed form of a
 // section, with its error and what was typed.
 func (s *Server) contractPage(id int64) formPage {
-	return func(c *gin.Context, status int, form string, ferr error, typed map[string]string) { s.renderContract(c, id, status, form, ferr, typed) }
+	return func(c *gin.Context, status int, form string, ferr error, typed map[string]string) {
+		s.renderContract(c, id, status, form, ferr, typed)
+	}
 }
 
 func (s *Server) renderContract(c *gin.Context, id int64, status int, form string, ferr error, typed map[string]string) {

@@ -161,6 +161,16 @@ func TestSupervisionAPI(t *testing.T) {
 	if s, b := w.otherOrg.do("GET", gp, nil); s != 404 {
 		t.Fatalf("another organisation's grades: %d %s", s, b)
 	}
+	if s, b := w.buyer.do("GET", "/organisations/"+itoa(*org), nil); s != 200 || !strings.Contains(string(b), `data-grades="2"`) {
+		t.Fatalf("grades on the organisation page: %d", s)
+	}
+	// The contract list: the assigned supervisor sees it, the other not.
+	if _, b := w.sup1.do("GET", "/api/v1/contracts", nil); !strings.Contains(string(b), `"total":1`) {
+		t.Fatalf("assigned supervisor's list: %s", b)
+	}
+	if _, b := w.outsider.do("GET", "/api/v1/contracts", nil); !strings.Contains(string(b), `"total":0`) {
+		t.Fatalf("unassigned supervisor's list: %s", b)
+	}
 }
 
 func TestSupervisionPages(t *testing.T) {

@@ -393,14 +393,17 @@ func (s *Store) Contracts(ctx context.Context, a *Actor, f ContractFilter, p Pag
 		return out, Invalid(Field("status", "oneof", strings.Join(ContractStatuses, " ")))
 	}
 	q := db.Model(&Contract{})
-	cond, args, all := regionCond("region_code", a.Regions("contract:read"))
-	if a.OrganisationID != nil {
-		if all {
-			cond, args = "1 = 1", nil
+	// The region's staff, the organisation's members and the contract's
+	// assigned supervisors.
+	if cond, args, all := regionCond("region_code", a.Regions("contract:read")); !all {
+		ors := []string{cond}
+		if a.OrganisationID != nil {
+			ors, args = append(ors, "organisation_id = ?"), append(args, *a.OrganisationID)
 		}
-		q = q.Where("organisation_id = ? OR "+cond, append([]any{*a.OrganisationID}, args...)...)
-	} else if !all {
-		q = q.Where(cond, args...)
+		if a.SignedIn() {
+			ors, args = append(ors, "id IN (SELECT contract_id FROM contract_supervisors WHERE supervisor_id = ?)"), append(args, a.UserID)
+		}
+		q = q.Where("("+strings.Join(ors, " OR ")+")", args...)
 	}
 	if f.OrganisationID != 0 {
 		q = q.Where("organisation_id = ?", f.OrganisationID)

@@ -135,7 +135,10 @@ type OrganisationView struct {
 	Staff     []RosterEntry
 	Documents []OrgDocument
 	Members   []Colleague
-	detail    bool
+	// Grades are its past evaluations, for staff whose region reaches it
+	// and its members (supervision_grades.go).
+	Grades []Grade
+	detail bool
 }
 
 // SocialWorkers counts the roster's certified social workers by level.
@@ -257,6 +260,11 @@ func (s *Store) Organisation(ctx context.Context, a *Actor, id int64) (*Organisa
 			return nil, err
 		}
 		if err := db.Model(&User{}).Where("organisation_id = ?", o.ID).Order("id").Find(&v.Members).Error; err != nil {
+			return nil, err
+		}
+	}
+	if v.Member || a.Can("grades:read", o.RegionCode) {
+		if v.Grades, err = s.organisationGrades(db, o.ID); err != nil {
 			return nil, err
 		}
 	}

@@ -98,3 +98,16 @@ func (s *Store) organisationGrades(db *gorm.DB, orgID int64) ([]Grade, error) {
 		Where("c.organisation_id = ?", orgID).Order("e.created_at DESC, e.id DESC").Scan(&out).Error
 	return out, err
 }
+
+// barStanding is the standing of an organisation barred from the tenders
+// of region, for the bid page to say why; nil when it is not barred.
+func (s *Store) barStanding(db *gorm.DB, orgID int64, region string) (*OrgStanding, error) {
+	b, err := s.activeBar(db, orgID, region, s.now())
+	if err != nil || b == nil {
+		return nil, err
+	}
+	return &OrgStanding{Status: StandingFailBar, Reason: b.RegionCode, Until: b.UntilAt.In(ChinaZone).Format("2006-01-02 15:04")}, nil
+}
+
+// StandingFailBar is the OrgStanding status of a barred organisation.
+const StandingFailBar = "fail_bar"

@@ -76,6 +76,9 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	store := models.NewStore(db, dialect, authz)
 	store.Settings.MinBidPeriod = cfg.MinBidPeriod
 	store.Settings.ChallengePeriod = cfg.ChallengePeriod
+	if cfg.FailBar != nil {
+		store.Settings.FailBar = *cfg.FailBar
+	}
 	store.DataDir = cfg.DataDir
 	key, err := models.LoadSealKey(getenv("PORTAL_SEAL_KEY"), cfg.DataDir)
 	if err != nil {

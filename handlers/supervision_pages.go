@@ -310,5 +310,5 @@ func (s *Server) pageDeclareRelation(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	redirectDone(c, "/desk", "supervision.declared")
+	redirectDone(c, "/organisations/"+itoa64(in.OrganisationID), "supervision.declared")
 }

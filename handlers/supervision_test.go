@@ -50,6 +50,19 @@ func TestSupervisionAPI(t *testing.T) {
 	if s, b := w.outsider.do("POST", cp+"/evaluations", map[string]any{"phase": "midterm", "scores": c0603Scores(0)}); s != 404 {
 		t.Fatalf("unassigned evaluation: %d %s", s, b)
 	}
+	org := w.e.actor("rep-agent").OrganisationID
+	// The outsider declares a relation on the organisation's page: it
+	// cannot be assigned.
+	if s, b := w.outsider.do("GET", "/organisations/"+itoa(*org), nil); s != 200 || !strings.Contains(string(b), `id="sv-declare-form"`) {
+		t.Fatalf("declaration form: %d", s)
+	}
+	if s, _ := w.outsider.form("/my/declarations", url.Values{"organisation_id": {itoa(*org)}, "relation": {"employed"}, "note": {"兼职"}}); s != 303 {
+		t.Fatalf("declaration: %d", s)
+	}
+	if s, b := w.buyer.do("PUT", cp+"/supervisors", map[string]any{"supervisor_ids": []int64{w.e.actor("sup-c").UserID}}); s != 422 ||
+		!strings.Contains(string(b), "supervisor_ids[0]") {
+		t.Fatalf("assigning a declared supervisor: %d %s", s, b)
+	}
 	if s, b := w.sup1.do("GET", cp, nil); s != 200 {
 		t.Fatalf("assigned supervisor reads the contract: %d %s", s, b)
 	}
@@ -153,7 +166,6 @@ func TestSupervisionAPI(t *testing.T) {
 		t.Fatalf("accept: %d %s", s, b)
 	}
 	// Grades: staff and the organisation, not others.
-	org := w.e.actor("rep-agent").OrganisationID
 	gp := "/api/v1/organisations/" + itoa(*org) + "/grades"
 	if s, b := w.buyer.do("GET", gp, nil); s != 200 || !strings.Contains(string(b), `"phase":"final"`) {
 		t.Fatalf("grades: %d %s", s, b)

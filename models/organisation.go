@@ -138,7 +138,10 @@ type OrganisationView struct {
 	// Grades are its past evaluations, for staff whose region reaches it
 	// and its members (supervision_grades.go).
 	Grades []Grade
-	detail bool
+	// CanDeclare: the caller is a supervisor, who may declare a relation
+	// to it (supervision.go).
+	CanDeclare bool
+	detail     bool
 }
 
 // SocialWorkers counts the roster's certified social workers by level.
@@ -263,6 +266,7 @@ func (s *Store) Organisation(ctx context.Context, a *Actor, id int64) (*Organisa
 			return nil, err
 		}
 	}
+	v.CanDeclare = a.CanAnywhere("supervision:write")
 	if v.Member || a.Can("grades:read", o.RegionCode) {
 		if v.Grades, err = s.organisationGrades(db, o.ID); err != nil {
 			return nil, err

@@ -54,13 +54,10 @@ func (w *supWorld) assign(sups ...*models.Actor) {
 	}
 }
 
-// c0603 are the indicators of C0603 with their weights (the catalogue's
-// data): children_served 15, home_visits 15, service_hours 10,
-// case_closure_rate 15, benefits_linked 20, budget_execution_rate 10,
-// satisfaction_rate 15.
-var c0603 = []string{"children_served", "home_visits", "service_hours", "case_closure_rate", "benefits_linked", "budget_execution_rate", "satisfaction_rate"}
-
-// share scores every C0603 indicator at the same fraction of its weight.
+// share scores every C0603 indicator at the same fraction of its weight
+// (the catalogue's weights: children_served 15, home_visits 15,
+// service_hours 10, case_closure_rate 15, benefits_linked 20,
+// budget_execution_rate 10, satisfaction_rate 15).
 func share(f float64) map[string]float64 {
 	weights := map[string]float64{"children_served": 15, "home_visits": 15, "service_hours": 10, "case_closure_rate": 15,
 		"benefits_linked": 20, "budget_execution_rate": 10, "satisfaction_rate": 15}

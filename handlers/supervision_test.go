@@ -217,6 +217,12 @@ func TestSupervisionPages(t *testing.T) {
 	if s, b := w.member.do("GET", page, nil); s != 200 || !strings.Contains(string(b), `data-status="open"`) || !strings.Contains(string(b), `id="sv-respond-form-`) {
 		t.Fatalf("agency's page: %d", s)
 	}
+	if _, n := w.member.do("GET", "/api/v1/notifications", nil); !strings.Contains(string(n), `"kind":"rectification.open"`) || !strings.Contains(string(n), `"kind":"evaluation.record"`) {
+		t.Fatalf("agency's notifications: %s", n)
+	}
+	if _, n := w.sup1.do("GET", "/api/v1/notifications", nil); !strings.Contains(string(n), `"kind":"supervision.assign"`) {
+		t.Fatalf("supervisor's notifications: %s", n)
+	}
 	_, d := w.member.do("GET", "/api/v1/desk", nil)
 	if !strings.Contains(string(d), `"rectifications_to_answer","count":1`) {
 		t.Fatalf("agency desk: %s", d)

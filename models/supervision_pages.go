@@ -47,7 +47,7 @@ func (s *Store) contractSupervisionView(ctx context.Context, a *Actor, c *Contra
 			v.Recorded[e.Phase] = true
 		}
 	}
-	v.CanEvaluate = v.Supervisor && evaluable(c) == nil
+	v.CanEvaluate = v.Supervisor && evaluable(c) == nil && !(v.Recorded[PhaseMidterm] && v.Recorded[PhaseFinal])
 	if v.CanEvaluate {
 		if v.Indicators, err = s.contractIndicators(db, c); err != nil {
 			return nil, err

@@ -460,3 +460,27 @@ func TestFailBarRefusesBidsAndLifts(t *testing.T) {
 		t.Fatalf("after the bar: %v", err)
 	}
 }
+
+func TestLastMidtermsInParallelMakeTheTrancheDue(t *testing.T) {
+	w := newSupWorld(t)
+	// Both supervisors record a passing midterm at once: each transaction
+	// locks the contract, so the later one sees the phase complete.
+	errs := make(chan error, 2)
+	for _, sup := range w.sups {
+		go func(a *models.Actor) {
+			_, err := w.s.RecordEvaluation(w.ctx, a, w.contract.ID, models.EvaluationInput{Phase: models.PhaseMidterm, Scores: share(0.8)})
+			errs <- err
+		}(sup)
+	}
+	for range w.sups {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p := w.phases()[0]; !p.Complete || p.Grade != models.GradeGood {
+		t.Fatalf("midterm: %+v", p)
+	}
+	if w.tranche("midterm") != models.TrancheDue {
+		t.Fatal("the midterm tranche stayed planned")
+	}
+}

@@ -1,10 +1,12 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"portal/models"
 )
@@ -234,5 +236,39 @@ func TestSupervisionPages(t *testing.T) {
 	_, d = w.sup2.do("GET", "/api/v1/desk", nil)
 	if !strings.Contains(string(d), `"reason":"midterm_due"`) {
 		t.Fatalf("second supervisor desk: %s", d)
+	}
+}
+
+// TestPanelSeesGradesBesideBids: the expert scoring a bid sees its
+// organisation's past evaluations beside it.
+func TestPanelSeesGradesBesideBids(t *testing.T) {
+	w := newTPWorld(t)
+	tender, bids := rankingTender(t, w)
+	now := time.Now().UTC()
+	buyer := w.e.actor("xn-buyer").UserID
+	c := &models.Contract{Number: "HT-OLD", TenderID: tender.ID, OrganisationID: w.orgs[0], RegionCode: "450102", AmountFen: 100,
+		ServiceStart: "2025-01-01", ServiceEnd: "2025-12-31", Status: models.ContractAccepted, ReportInterval: models.ReportMonthly,
+		SignedAt: now, SignedBy: buyer, CreatedAt: now, UpdatedAt: now}
+	if err := w.e.store.DB.Create(c).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := w.e.store.DB.Create(&models.Evaluation{ContractID: c.ID, SupervisorID: buyer, Phase: models.PhaseFinal, Points: map[string]int64{},
+		Total: 5550, Grade: models.GradeFail, CreatedAt: now}).Error; err != nil {
+		t.Fatal(err)
+	}
+	page := w.experts[0].tpPage(fmt.Sprintf("/tenders/%d/review", tender.ID))
+	card := func(bid int64) string {
+		i := strings.Index(page, fmt.Sprintf(`id="score-%d"`, bid))
+		if i < 0 {
+			t.Fatalf("no score card of bid %d", bid)
+		}
+		end := strings.Index(page[i:], "</section>")
+		return page[i : i+end]
+	}
+	if c0 := card(bids[0]); !strings.Contains(c0, `data-grades="1"`) || !strings.Contains(c0, "55.5") || !strings.Contains(c0, "不合格") {
+		t.Fatalf("the first bid's card: %s", tpText(c0))
+	}
+	if c1 := card(bids[1]); !strings.Contains(c1, `data-grades="0"`) {
+		t.Fatalf("the second bid's card: %s", tpText(c1))
 	}
 }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"slices"
@@ -166,15 +167,19 @@ func (s *Store) contractIndicators(db *gorm.DB, c *Contract) ([]EvalIndicator, e
 	if err := db.Select("id, region_code, catalogue_year, catalogue_code").First(&t, c.TenderID).Error; err != nil {
 		return nil, notFound(err, "tender")
 	}
+	// An item no longer found has no rows to score (evaluations are then
+	// refused); the page still shows what was recorded.
+	var inds []CatalogueIndicator
 	v, err := s.readableVersion(db, nil, CatalogueQuery{Region: t.RegionCode, Year: t.CatalogueYear})
-	if err != nil {
+	if err == nil {
+		var item *CatalogueItem
+		if item, err = s.item(db, v, t.CatalogueCode); err == nil {
+			inds = item.Indicators
+		}
+	}
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
-	item, err := s.item(db, v, t.CatalogueCode)
-	if err != nil {
-		return nil, err
-	}
-	inds := item.Indicators
 	var targets []ContractTarget
 	if err := db.Where("contract_id = ?", c.ID).Find(&targets).Error; err != nil {
 		return nil, err

@@ -79,6 +79,9 @@ type contractData struct {
 	Targets  []targetView
 	Failed   string               // the form that failed, whose errors and input the page shows
 	View     *models.ContractView // the read model: each section (contract_<part>.html) reads its own field
+	// Supervision is the supervision section (contract_supervision.html);
+	// FailedForm names its form a failed POST came from.
+	Supervision *supervisionData
 }
 
 // PaymentFailed reports whether the failed form was a payment's (approve or
@@ -88,16 +91,24 @@ func (d *contractData) PaymentFailed() bool {
 	return strings.HasPrefix(d.Failed, "approve-") || strings.HasPrefix(d.Failed, "pay-")
 }
 
-func (s *Server) pageContract(c *gin.Context) { s.contractPage(c, http.StatusOK, "", nil, nil) }
-
-// contractPage renders a contract's workspace; after a failed form (a
-// formPage) it shows what was typed and the errors next to that form.
-func (s *Server) contractPage(c *gin.Context, status int, failed string, ferr error, typed map[string]string) {
+func (s *Server) pageContract(c *gin.Context) {
 	id, err := pathID(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
+	s.renderContract(c, id, http.StatusOK, "", nil, nil)
+}
+
+// contractPage renders contract id's workspace; after a failed form of a
+// section, with its error and what was typed next to that form.
+func (s *Server) contractPage(id int64) formPage {
+	return func(c *gin.Context, status int, form string, ferr error, typed map[string]string) {
+		s.renderContract(c, id, status, form, ferr, typed)
+	}
+}
+
+func (s *Server) renderContract(c *gin.Context, id int64, status int, failed string, ferr error, typed map[string]string) {
 	lang := langOf(c)
 	v, err := s.store.ContractPage(c.Request.Context(), policy.ActorFrom(c), id)
 	if err != nil {
@@ -117,6 +128,7 @@ func (s *Server) contractPage(c *gin.Context, status int, failed string, ferr er
 		keys[i], values[i] = tg.Indicator, tg.Value
 	}
 	d.Targets = targetViews(lang, item, keys, values)
+	d.Supervision = s.supervisionData(lang, v.Supervision, failed)
 	p := &page{Title: s.msgs.T(lang, "contract.title") + " " + ct.Number, Form: map[string]string{}, Errors: map[string]string{}, Data: d}
 	for k, v := range typed {
 		p.Form[k] = v
@@ -135,10 +147,15 @@ func (s *Server) contractPage(c *gin.Context, status int, failed string, ferr er
 // its section (a fragment, "" for the top) on success, or the page again
 // with the form's errors.
 func (s *Server) contractFormDone(c *gin.Context, section, form string, err error, typed map[string]string, done string) {
-	path := "/contracts/" + c.Param("id")
+	id, perr := pathID(c)
+	if perr != nil {
+		fail(c, perr)
+		return
+	}
+	path := "/contracts/" + strconv.FormatInt(id, 10)
 	if err == nil && section != "" {
 		c.Redirect(http.StatusSeeOther, path+"?done="+url.QueryEscape(done)+"#"+section)
 		return
 	}
-	formDone(c, path, s.contractPage, form, err, typed, done)
+	formDone(c, path, s.contractPage(id), form, err, typed, done)
 }

@@ -60,6 +60,8 @@ func notificationHref(n models.Notification) string {
 		return "/reports/" + n.Params["report_id"]
 	case models.NotifyReportDue, models.NotifyReportOverdue:
 		return "/contracts/" + n.Params["contract_id"] + "#schedule"
+	case models.NotifySupervisorAssigned, models.NotifyEvaluationRecorded, models.NotifyRectificationOpened, models.NotifyRectificationResponded:
+		return "/contracts/" + n.Params["contract_id"] + "#supervision"
 	}
 	return "/notifications"
 }

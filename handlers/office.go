@@ -33,9 +33,6 @@ func (s *Server) officeRoutes(r *gin.Engine, api *gin.RouterGroup) {
 	}))
 	// Staff and assigned supervisors record sessions: the model decides.
 	api.POST("/contracts/:id/sessions", policy.Require(""), apiIDBody(created, st.RecordSession))
-	api.PUT("/contracts/:id/supervisors", policy.Require("contract:assign"), apiIDBody(ok, func(ctx context.Context, a *models.Actor, id int64, in supervisorsBody) (*models.Contract, error) {
-		return st.AssignSupervisors(ctx, a, id, in.SupervisorIDs)
-	}))
 
 	r.GET("/bases", office, s.pageBases)
 	r.POST("/bases", office, s.pageCreateBase)
@@ -44,11 +41,6 @@ func (s *Server) officeRoutes(r *gin.Engine, api *gin.RouterGroup) {
 	r.POST("/bases/:id/allocations", office, s.pageCreateAllocation)
 	r.POST("/allocations/:id/end", office, s.pageEndAllocation)
 	r.POST("/contracts/:id/sessions", policy.Require(""), s.pageRecordSession)
-	r.POST("/contracts/:id/supervisors", policy.Require("contract:assign"), s.pageAssignSupervisors)
-}
-
-type supervisorsBody struct {
-	SupervisorIDs []int64 `json:"supervisor_ids"`
 }
 
 func (s *Server) apiBases(c *gin.Context) {

@@ -216,7 +216,7 @@ func TestSupportSessionsAPI(t *testing.T) {
 	s, b = w.other.do("PUT", assign, map[string]any{"supervisor_ids": []int64{supID}})
 	must(t, 404, s, b, "another county assigns")
 	s, b = w.buyer.do("PUT", assign, map[string]any{"supervisor_ids": []int64{supID}})
-	if got := decode[models.Contract](t, must(t, 200, s, b, "assign")); len(got.Supervisors) != 1 || got.Supervisors[0].UserID != supID {
+	if got := decode[models.Contract](t, must(t, 200, s, b, "assign")); len(got.Supervisors) != 1 || got.Supervisors[0].SupervisorID != supID {
 		t.Fatalf("assigned: %s", b)
 	}
 	s, b = sup.do("POST", path, body)
@@ -331,22 +331,6 @@ func TestOfficePages(t *testing.T) {
 	if len(sessions) != 1 || sessions[0].Attendees != 8 || sessions[0].Hours != 150 {
 		t.Fatalf("sessions: %+v", sessions)
 	}
-
-	// Supervisors are ticked on the contract's page.
-	w.e.staff("nn-supervisor", models.RoleSupervisor, "4501")
-	supID := fmt.Sprint(w.e.actor("nn-supervisor").UserID)
-	page = w.buyer.tpPage(contractURL)
-	if !strings.Contains(page, `id="supervisors-form"`) || !strings.Contains(page, `value="`+supID+`"`) {
-		t.Fatalf("the supervisors form:\n%s", tpText(page))
-	}
-	w.buyer.tpMustPost(contractURL+"/supervisors", url.Values{"supervisor_ids": {supID}})
-	if page = w.agent.tpPage(contractURL); !strings.Contains(page, `data-user="`+supID+`"`) || strings.Contains(page, `id="supervisors-form"`) {
-		t.Fatalf("the agency's view of the supervisors:\n%s", tpText(page))
-	}
-	status, _, body = w.buyer.tpPost(contractURL+"/supervisors", url.Values{"supervisor_ids": {"abc"}})
-	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `role="alert"`) {
-		t.Fatalf("a bad supervisor: %d\n%s", status, tpText(body))
-	}
 }
 
 // officeMatrix are the office space and support session routes of the
@@ -366,8 +350,6 @@ var officeMatrix = []matrixRoute{
 	{"DELETE", "/api/v1/allocations/{allocation}", nil, "anon=401 procurement=200 procurement-other=404 *=403"},
 	{"GET", "/api/v1/contracts/{contract}/sessions", nil, "anon=401 procurement=200 agency=200 *=404"},
 	{"POST", "/api/v1/contracts/{contract}/sessions", func(int) any { return map[string]any{} }, "anon=401 procurement=422 agency=403 *=404"},
-	{"PUT", "/api/v1/contracts/{contract}/supervisors", func(int) any { return map[string]any{"supervisor_ids": []int{}} },
-		"anon=401 procurement=200 procurement-other=404 *=403"},
 	{"GET", "/bases", nil, "anon=303 procurement=200 procurement-other=200 *=403"},
 	{"GET", "/bases/{base}", nil, "anon=303 procurement=200 procurement-other=404 *=403"},
 	{"POST", "/bases", nil, "anon=401 procurement=422 procurement-other=422 *=403"},
@@ -375,7 +357,6 @@ var officeMatrix = []matrixRoute{
 	{"POST", "/bases/{base}/allocations", nil, "anon=401 procurement=422 procurement-other=404 *=403"},
 	{"POST", "/allocations/{allocation}/end", nil, "anon=401 procurement=200 procurement-other=404 *=403"}, // the question
 	{"POST", "/contracts/{contract}/sessions", nil, "anon=401 procurement=422 agency=403 *=404"},
-	{"POST", "/contracts/{contract}/supervisors", nil, "anon=401 procurement=303 procurement-other=404 *=403"},
 }
 
 // officeExpand fills officeMatrix's placeholders, making the base, its

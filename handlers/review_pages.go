@@ -33,6 +33,7 @@ type reviewData struct {
 	// bids the caller reviewed, Values its pass and note).
 	Compliance     []complianceRow
 	ComplianceDone bool
+	Grades         map[int64][]models.Grade // past evaluations per organisation (supervision_grades.html)
 }
 
 // complianceRow is one valid bid's compliance review tally.
@@ -79,7 +80,8 @@ func (s *Server) reviewPage(c *gin.Context, status int, failed string, ferr erro
 	a, lang := policy.ActorFrom(c), langOf(c)
 	t, m := view.Tender, view.Member
 	d := &reviewData{pageFmt: s.pageFmt(c), tenderFacts: tenderFactsOf(lang, view.TenderFacts), Member: m, Failed: failed,
-		Bidders: view.Bidders, Bids: view.Bids, Files: view.Files, Scored: map[int64]bool{}, Values: map[int64]map[string]string{}}
+		Bidders: view.Bidders, Bids: view.Bids, Files: view.Files, Scored: map[int64]bool{}, Values: map[int64]map[string]string{},
+		Grades: view.Grades}
 	if sheets := view.Scores; sheets != nil {
 		for _, b := range d.Bids {
 			d.Values[b.ID] = map[string]string{}

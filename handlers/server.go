@@ -175,6 +175,7 @@ func (s *Server) routes(r *gin.Engine) {
 	s.reportScheduleRoutes(r, api)
 	s.accountEmailRoutes(r, api)
 	s.officeRoutes(r, api)
+	s.supervisionRoutes(r, api)
 }
 
 func (s *Server) readyz(c *gin.Context) {

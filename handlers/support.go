@@ -38,20 +38,3 @@ func (s *Server) pageRecordSession(c *gin.Context) {
 	s.contractFormDone(c, "contract-sessions", "session", err, map[string]string{"kind": f.Kind, "held_on": f.HeldOn, "hours": f.Hours,
 		"provider": f.Provider, "topics": f.Topics, "attendees": f.Attendees}, "support.recorded")
 }
-
-// pageAssignSupervisors sets the contract's supervisors to those ticked.
-func (s *Server) pageAssignSupervisors(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	ids := []int64{}
-	for _, v := range c.PostFormArray("supervisor_ids") {
-		if sid := formID(v); sid != nil {
-			ids = append(ids, *sid)
-		}
-	}
-	_, err = s.store.AssignSupervisors(c.Request.Context(), policy.ActorFrom(c), id, ids)
-	s.contractFormDone(c, "contract-sessions", "supervisors", err, nil, "support.supervisors_assigned")
-}

@@ -42,9 +42,10 @@ var Steps = []Step{
 	{Version: 13, Description: "accounts: a reset password must be changed at next sign-in; password reset and grant revocation policy", File: "0013_accounts.sql", Run: policyFile("0013_accounts.csv")},
 	{Version: 15, Description: "notifications in the portal, indexed for the bell's unread count", File: "0015_notifications.sql"},
 	{Version: 16, Description: "payments: kinds (tranche, start-up fund), approval and payment records; contract termination; payment policy", File: "0016_payments.sql", Run: policyFile("0016_payments.csv")},
+	{Version: 17, Description: "office space (incubation bases, rooms, allocations that never overlap), support sessions, contract supervisors; office policy", File: "0017_office.sql", Run: policyFile("0017_office.csv")},
 	{Version: 18, Description: "service reports: a contract's reporting interval, reports with every version kept, reviewers' comments, attachments; report policy", File: "0018_reports.sql", Run: policyFile("0018_reports.csv")},
 	{Version: 19, Description: "report reminders sent once, users' e-mail addresses; River's job tables", File: "0019_reminders.sql", Run: riverTables},
-	{Version: 17, Description: "office space (incubation bases, rooms, allocations that never overlap), support sessions, contract supervisors; office policy", File: "0017_office.sql", Run: policyFile("0017_office.csv")},
+	{Version: 20, Description: "supervision: supervisors of contracts and their declarations, visits, evaluations, rectifications, files, bars after a failed final phase; supervision policy", File: "0020_supervision.sql", Run: policyFile("0020_supervision.csv")},
 }
 
 // Latest is the schema version this binary expects.

@@ -85,7 +85,7 @@ func jsonOrEmpty(v any) string {
 // filter (a test checks every type the code writes is listed).
 var AuditObjectTypes = []string{"organisation", "tender", "bid", "enquiry", "challenge", "contract", "payment", "report",
 	"catalogue_version", "catalogue_item", "calendar_day", "calendar_source", "user",
-	"office_base", "office_room", "office_allocation", "support_session"}
+	"office_base", "office_room", "office_allocation", "support_session", "visit", "evaluation", "rectification"}
 
 // AuditFilter narrows the audit log.
 type AuditFilter struct {

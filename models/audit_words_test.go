@@ -22,11 +22,12 @@ import (
 // on the audit page's select (AuditObjectTypes).
 func TestAuditActionsHaveWords(t *testing.T) {
 	events := map[string][]string{
-		"tender.":       slices.Collect(maps.Keys(tenderLifecycle.Events)),
-		"bid.":          slices.Collect(maps.Keys(bidLifecycle.Events)),
-		"organisation.": OrgEvents,
-		"contract.":     slices.Collect(maps.Keys(contractLifecycle.Events)),
-		"payment.":      slices.Collect(maps.Keys(paymentLifecycle.Events)),
+		"tender.":        slices.Collect(maps.Keys(tenderLifecycle.Events)),
+		"bid.":           slices.Collect(maps.Keys(bidLifecycle.Events)),
+		"organisation.":  OrgEvents,
+		"contract.":      slices.Collect(maps.Keys(contractLifecycle.Events)),
+		"payment.":       slices.Collect(maps.Keys(paymentLifecycle.Events)),
+		"rectification.": slices.Collect(maps.Keys(rectificationLifecycle.Events)),
 	}
 	actions, types := map[string]bool{}, map[string]bool{"bid": true}
 	files, err := filepath.Glob("*.go")

@@ -167,6 +167,11 @@ func (s *Store) biddingTender(tx *gorm.DB, a *Actor, tenderID, orgID int64, even
 		}
 		return nil, err
 	}
+	// A failed final phase bars the organisation from the region's
+	// tenders (supervision_grades.go).
+	if err := s.failBarRefusal(tx, orgID, t.RegionCode); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 

@@ -283,21 +283,15 @@ func (c *Contract) ownedBy(a *Actor) bool {
 	return a.OrganisationID != nil && *a.OrganisationID == c.OrganisationID
 }
 
-// visibleContract loads a contract its organisation's members and the
-// region's staff may see; for anyone else it does not exist.
+// visibleContract loads a contract its organisation's members, the
+// region's staff and its assigned supervisors may see; for anyone else it
+// does not exist.
 func (s *Store) visibleContract(db *gorm.DB, a *Actor, id int64, lock bool) (*Contract, error) {
 	c, err := s.loadContract(db, id, lock)
 	if err != nil {
 		return nil, err
 	}
-	if c.ownedBy(a) || a.Can("contract:read", c.RegionCode) {
-		return c, nil
-	}
-	ok, err := s.assigned(db, a, c.ID, c.RegionCode)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
+	if !c.ownedBy(a) && !a.Can("contract:read", c.RegionCode) && !s.supervises(db, a, c.ID) {
 		return nil, Fail(ErrNotFound, "err.not_found", "contract not found")
 	}
 	return c, nil
@@ -402,16 +396,17 @@ func (s *Store) Contracts(ctx context.Context, a *Actor, f ContractFilter, p Pag
 		return out, Invalid(Field("status", "oneof", strings.Join(ContractStatuses, " ")))
 	}
 	q := db.Model(&Contract{})
-	// The region's staff, the organisation's members, assigned supervisors.
-	cond, args, all := regionCond("region_code", a.Regions("contract:read"))
-	if !all {
+	// The region's staff, the organisation's members and the contract's
+	// assigned supervisors.
+	if cond, args, all := regionCond("region_code", a.Regions("contract:read")); !all {
+		ors := []string{cond}
 		if a.OrganisationID != nil {
-			cond, args = "organisation_id = ? OR "+cond, append([]any{*a.OrganisationID}, args...)
+			ors, args = append(ors, "organisation_id = ?"), append(args, *a.OrganisationID)
 		}
-		if a.SignedIn() && a.CanAnywhere("support:supervise") {
-			cond, args = cond+" OR id IN (SELECT contract_id FROM contract_supervisors WHERE user_id = ?)", append(args, a.UserID)
+		if a.SignedIn() {
+			ors, args = append(ors, "id IN (SELECT contract_id FROM contract_supervisors WHERE supervisor_id = ?)"), append(args, a.UserID)
 		}
-		q = q.Where("("+cond+")", args...)
+		q = q.Where("("+strings.Join(ors, " OR ")+")", args...)
 	}
 	if f.OrganisationID != 0 {
 		q = q.Where("organisation_id = ?", f.OrganisationID)

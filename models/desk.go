@@ -133,6 +133,7 @@ func (s *Store) Desk(ctx context.Context, a *Actor) (*Desk, error) {
 			{RoleAgency, a.OrganisationID != nil && a.CanAnywhere("bid:write"), rs.agencyDesk},
 			{RoleExpert, a.CanAnywhere("bid:score"), rs.expertDesk},
 			{RoleAdmin, a.CanAnywhere("user:read"), rs.adminDesk},
+			{RoleSupervisor, a.CanAnywhere("supervision:write"), rs.supervisorDesk}, // supervision_desk.go
 		}
 		for _, p := range parts {
 			if !p.on {
@@ -503,7 +504,12 @@ func (s *Store) agencyDesk(db *gorm.DB, a *Actor, now time.Time) ([]DeskTask, er
 	if err != nil {
 		return nil, err
 	}
-	return append([]DeskTask{task(DeskFix, fix), ot, bt, ct, rt}, reports...), nil
+	// Rectifications to answer (supervision_desk.go).
+	rects, err := s.rectificationsToAnswer(db, a, now)
+	if err != nil {
+		return nil, err
+	}
+	return append([]DeskTask{task(DeskFix, fix), ot, bt, ct, rt, rects}, reports...), nil
 }
 
 // expertDesk is an expert's panels: declarations to make, then the sheets

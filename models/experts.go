@@ -20,37 +20,37 @@ func (s *Store) Experts(ctx context.Context, a *Actor, region string) ([]User, e
 	if err := a.require("tender:manage", region); err != nil {
 		return nil, err
 	}
-	users, err := s.usersWhoCan(s.DB.WithContext(ctx), "bid:score", region)
+	users, err := s.permittedUsers(s.DB.WithContext(ctx), "bid:score", region)
 	if err != nil {
 		return nil, err
 	}
 	out := []User{}
 	for _, u := range users {
-		if !u.can("tender:manage", region) {
+		if !u.actor.Can("tender:manage", region) {
 			out = append(out, u.User)
 		}
 	}
 	return out, nil
 }
 
-// grantedUser is an enabled user with its grants, to ask what it may do.
-type grantedUser struct {
+// permittedUser is a user with its grants bound to the authorizer.
+type permittedUser struct {
 	User
 	actor *Actor
 }
 
-func (u grantedUser) can(action, region string) bool { return u.actor.Can(action, region) }
-
-// usersWhoCan lists the enabled users who may do action in region, by
-// display name: the roles that may do it, then the users granted one of
-// them anywhere, whose exact reach over region the authorizer decides.
-func (s *Store) usersWhoCan(db *gorm.DB, action, region string) ([]grantedUser, error) {
+// permittedUsers lists the enabled users who may do perm in region, by
+// display name.
+func (s *Store) permittedUsers(db *gorm.DB, perm, region string) ([]permittedUser, error) {
+	// The roles that hold perm, then the users granted one of them
+	// anywhere; the exact reach over region is decided by the authorizer.
 	var roles []string
-	if err := db.Table("casbin_rule").Where("ptype = ? AND v1 = ?", "p", action).Pluck("v0", &roles).Error; err != nil {
+	if err := db.Table("casbin_rule").Where("ptype = ? AND v1 = ?", "p", perm).Pluck("v0", &roles).Error; err != nil {
 		return nil, err
 	}
+	out := []permittedUser{}
 	if len(roles) == 0 {
-		return nil, nil
+		return out, nil
 	}
 	var subjects []string
 	if err := db.Table("casbin_rule").Where("ptype = ? AND v1 IN ?", "g", roles).Distinct("v0").Pluck("v0", &subjects).Error; err != nil {
@@ -63,21 +63,19 @@ func (s *Store) usersWhoCan(db *gorm.DB, action, region string) ([]grantedUser, 
 		}
 	}
 	if len(ids) == 0 {
-		return nil, nil
+		return out, nil
 	}
 	var users []User
 	if err := db.Where("id IN ? AND disabled = ?", ids, false).Order("display_name, id").Find(&users).Error; err != nil {
 		return nil, err
 	}
-	var out []grantedUser
 	for _, u := range users {
 		grants, err := s.Authz.Grants(u.ID)
 		if err != nil {
 			return nil, err
 		}
-		gu := grantedUser{User: u, actor: &Actor{UserID: u.ID, Grants: grants, authz: s.Authz}}
-		if gu.can(action, region) {
-			out = append(out, gu)
+		if ac := (&Actor{UserID: u.ID, Grants: grants, authz: s.Authz}); ac.Can(perm, region) {
+			out = append(out, permittedUser{User: u, actor: ac})
 		}
 	}
 	return out, nil

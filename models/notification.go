@@ -39,6 +39,11 @@ const (
 	NotifyPaymentPaid      = "payment.paid"
 	NotifyReportApproved   = "report.approve"
 	NotifyReportReturned   = "report.return"
+	// Supervision (supervision.go, supervision_eval.go, rectification.go).
+	NotifySupervisorAssigned     = "supervision.assign"
+	NotifyEvaluationRecorded     = "evaluation.record"
+	NotifyRectificationOpened    = "rectification.open"
+	NotifyRectificationResponded = "rectification.respond"
 )
 
 // NotifyParams lists, per kind, the params its message takes, in the order
@@ -59,6 +64,11 @@ var NotifyParams = map[string][]string{
 	NotifyReportReturned:   {"number", "period"},
 	NotifyReportDue:        {"number", "period_start", "period_end", "due_on", "days"},
 	NotifyReportOverdue:    {"number", "period_start", "period_end", "due_on", "days"},
+	// Supervision.
+	NotifySupervisorAssigned:     {"number"},
+	NotifyEvaluationRecorded:     {"number", "phase", "total"},
+	NotifyRectificationOpened:    {"number", "due_on"},
+	NotifyRectificationResponded: {"number"},
 }
 
 // notify writes one notification per user inside tx, the event's own

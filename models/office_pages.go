@@ -106,32 +106,22 @@ func (s *Store) contractOffice(ctx context.Context, a *Actor, c *Contract) (*Con
 	return v, nil
 }
 
-// ContractSessions are a contract's support sessions and its assigned
-// supervisors, on its page.
+// ContractSessions are a contract's support sessions, on its page (its
+// supervisors are in the supervision section).
 type ContractSessions struct {
 	Items     []SupportSession
 	Kinds     []string
 	CanRecord bool // the caller may record a session
 	Today     Day
-	// The supervisors assigned (c.Supervisors) and, for the staff who
-	// assign them, those who may be.
-	Supervisors []ContractSupervisor
-	CanAssign   bool
-	Candidates  []User
 }
 
-// contractSessions reads contract c's support sessions and supervisors.
+// contractSessions reads contract c's support sessions.
 func (s *Store) contractSessions(ctx context.Context, a *Actor, c *Contract) (*ContractSessions, error) {
-	v := &ContractSessions{Kinds: SessionKinds, Today: Day(s.orgToday()), Supervisors: c.Supervisors, CanAssign: a.Can("contract:assign", c.RegionCode)}
+	v := &ContractSessions{Kinds: SessionKinds, Today: Day(s.orgToday())}
 	var err error
 	if v.Items, err = s.Sessions(ctx, a, c.ID); err != nil {
 		return nil, err
 	}
-	if v.CanRecord, err = s.mayRecordSession(s.DB.WithContext(ctx), a, c); err != nil {
-		return nil, err
-	}
-	if v.CanAssign {
-		v.Candidates, err = s.SupervisorCandidates(ctx, a, c.ID)
-	}
+	v.CanRecord, err = s.mayRecordSession(s.DB.WithContext(ctx), a, c)
 	return v, err
 }

@@ -135,7 +135,13 @@ type OrganisationView struct {
 	Staff     []RosterEntry
 	Documents []OrgDocument
 	Members   []Colleague
-	detail    bool
+	// Grades are its past evaluations, for staff whose region reaches it
+	// and its members (supervision_grades.go).
+	Grades []Grade
+	// CanDeclare: the caller is a supervisor, who may declare a relation
+	// to it (supervision.go).
+	CanDeclare bool
+	detail     bool
 }
 
 // SocialWorkers counts the roster's certified social workers by level.
@@ -257,6 +263,12 @@ func (s *Store) Organisation(ctx context.Context, a *Actor, id int64) (*Organisa
 			return nil, err
 		}
 		if err := db.Model(&User{}).Where("organisation_id = ?", o.ID).Order("id").Find(&v.Members).Error; err != nil {
+			return nil, err
+		}
+	}
+	v.CanDeclare = a.CanAnywhere("supervision:write")
+	if v.Member || a.Can("grades:read", o.RegionCode) {
+		if v.Grades, err = s.organisationGrades(db, o.ID); err != nil {
 			return nil, err
 		}
 	}

@@ -216,6 +216,11 @@ func (s *Store) BidPage(ctx context.Context, a *Actor, tenderID int64) (*BidView
 		if v.Standing, err = r.orgStanding(ctx, a); err != nil {
 			return err
 		}
+		if v.Standing == nil { // a failed final evaluation's bar (supervision_grades.go)
+			if v.Standing, err = r.barStanding(r.DB, *a.OrganisationID, t.RegionCode); err != nil {
+				return err
+			}
+		}
 		// An organisation that may not bid is not offered the bid form.
 		open := tenderLifecycle.Allows("bid", t.Status) && v.Standing == nil
 		v.Editable = open && (b == nil || bidLifecycle.Allows("edit", b.Status))
@@ -359,6 +364,9 @@ type ReviewView struct {
 	Files      map[int64][]BidAttachment
 	Scores     *ScoreSheets
 	Compliance *ComplianceSheets // lowest price
+	// Grades are each bidding organisation's past evaluations, shown
+	// beside its bid (supervision_grades.go).
+	Grades map[int64][]Grade
 }
 
 // ReviewPage reads an expert's page: the declaration, then the valid bids
@@ -388,10 +396,13 @@ func (s *Store) ReviewPage(ctx context.Context, a *Actor, tenderID int64) (*Revi
 		if v.Scores, err = r.Scores(ctx, a, tenderID); err != nil {
 			return err
 		}
-		v.Files = map[int64][]BidAttachment{}
+		v.Files, v.Grades = map[int64][]BidAttachment{}, map[int64][]Grade{}
 		for _, b := range bids {
 			if b.Status == BidValid || b.Status == BidWon || b.Status == BidLost {
 				v.Bids = append(v.Bids, b)
+				if v.Grades[b.OrganisationID], err = r.organisationGrades(r.DB, b.OrganisationID); err != nil {
+					return err
+				}
 				if v.Files[b.ID], err = r.BidAttachments(ctx, a, b.ID); err != nil {
 					return err
 				}
@@ -417,6 +428,8 @@ type ContractView struct {
 	Schedule *ContractSchedule    // the reporting schedule (report_schedule.go)
 	Office   *ContractOffice      // office space allocated under the contract
 	Sessions *ContractSessions    // support sessions (planning, supervision)
+	// Supervision is the supervision section (supervision_pages.go).
+	Supervision *SupervisionView
 }
 
 // ContractPage reads a contract's page.
@@ -447,7 +460,8 @@ func (s *Store) ContractPage(ctx context.Context, a *Actor, contractID int64) (*
 		if v.Sessions, err = r.contractSessions(ctx, a, v.Contract); err != nil {
 			return err
 		}
-		return nil
+		v.Supervision, err = r.contractSupervisionView(ctx, a, v.Contract)
+		return err
 	})
 	return v, err
 }

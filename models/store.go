@@ -97,6 +97,12 @@ type Settings struct {
 	// report is not submitted (nil: the defaults, see reminder.go).
 	ReminderDaysBefore []int
 	ReminderDaysAfter  []int
+	// RectificationDays is how long a rectification a failing evaluation
+	// opens by itself gives the organisation (0: 30 days).
+	RectificationDays int
+	// FailBar is how long a failed final phase bars the organisation from
+	// bidding in the contract's region (0: one year).
+	FailBar time.Duration
 }
 
 // DefaultMaxMoneyFen is 10 billion yuan (100亿元).

@@ -92,12 +92,13 @@ func (s *Store) checkSession(c *Contract, in *SessionInput) []FieldError {
 }
 
 // mayRecordSession reports whether the caller records contract c's
-// sessions: the region's procurement staff and its assigned supervisors.
+// sessions: the region's procurement staff and its assigned supervisors
+// (supervision.go).
 func (s *Store) mayRecordSession(db *gorm.DB, a *Actor, c *Contract) (bool, error) {
 	if a.Can("support:record", c.RegionCode) {
 		return true, nil
 	}
-	return s.assigned(db, a, c.ID, c.RegionCode)
+	return a.Can("support:supervise", c.RegionCode) && s.supervises(db, a, c.ID), nil
 }
 
 // RecordSession records a support session of a contract. Those who may

@@ -12,5 +12,6 @@ func Tables() []any {
 		&CalendarSource{}, &CalendarDay{},
 		&ComplianceReview{},
 		&Notification{},
+		&ContractSupervisor{}, &SupervisorDeclaration{}, &Visit{}, &SupervisionFile{}, &Evaluation{}, &Rectification{}, &OrganisationBar{},
 	}
 }

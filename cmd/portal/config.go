@@ -19,6 +19,7 @@ type config struct {
 	AdminPassword   string
 	MinBidPeriod    *time.Duration
 	ChallengePeriod *time.Duration
+	FailBar         *time.Duration // how long a failed final evaluation bars bidding
 	TrustedProxies  []string
 	Demo            bool
 	// Report schedule and reminders (docs/report-schedule.md).
@@ -48,7 +49,7 @@ func configFromEnv(getenv func(string) string) (config, error) {
 	for _, d := range []struct {
 		name string
 		dst  **time.Duration
-	}{{"PORTAL_MIN_BID_PERIOD", &c.MinBidPeriod}, {"PORTAL_CHALLENGE_PERIOD", &c.ChallengePeriod}} {
+	}{{"PORTAL_MIN_BID_PERIOD", &c.MinBidPeriod}, {"PORTAL_CHALLENGE_PERIOD", &c.ChallengePeriod}, {"PORTAL_FAIL_BAR", &c.FailBar}} {
 		if v := getenv(d.name); v != "" {
 			dur, err := time.ParseDuration(v)
 			if err != nil || dur < 0 {
@@ -134,7 +135,7 @@ func usage() {
 
 Settings come from the environment: PORTAL_ADDR, PORTAL_DATABASE_URL,
 PORTAL_DATA_DIR, PORTAL_ADMIN_PASSWORD, PORTAL_MIN_BID_PERIOD,
-PORTAL_CHALLENGE_PERIOD, PORTAL_TRUSTED_PROXIES, PORTAL_REPORT_DUE_DAYS,
+PORTAL_CHALLENGE_PERIOD, PORTAL_FAIL_BAR, PORTAL_TRUSTED_PROXIES, PORTAL_REPORT_DUE_DAYS,
 PORTAL_REMINDER_DAYS_BEFORE, PORTAL_REMINDER_DAYS_AFTER, PORTAL_SMTP_URL,
 PORTAL_SMTP_FROM (see README.md).
 `)

@@ -81,6 +81,9 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	store.Settings.ReportDueDays = cfg.ReportDueDays
 	store.Settings.ReminderDaysBefore = cfg.ReminderDaysBefore
 	store.Settings.ReminderDaysAfter = cfg.ReminderDaysAfter
+	if cfg.FailBar != nil {
+		store.Settings.FailBar = *cfg.FailBar
+	}
 	store.DataDir = cfg.DataDir
 	key, err := models.LoadSealKey(getenv("PORTAL_SEAL_KEY"), cfg.DataDir)
 	if err != nil {

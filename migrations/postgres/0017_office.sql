@@ -69,13 +69,3 @@ CREATE TABLE support_sessions (
 );
 CREATE INDEX support_sessions_contract ON support_sessions (contract_id, held_on);
 
--- Supervisors assigned to a contract (PUT /contracts/{id}/supervisors):
--- each may see the contract and record its support sessions.
-CREATE TABLE contract_supervisors (
-    contract_id BIGINT NOT NULL REFERENCES contracts (id),
-    user_id     BIGINT NOT NULL REFERENCES users (id),
-    assigned_by BIGINT NOT NULL REFERENCES users (id),
-    assigned_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (contract_id, user_id)
-);
-CREATE INDEX contract_supervisors_user ON contract_supervisors (user_id);

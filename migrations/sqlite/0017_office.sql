@@ -64,13 +64,3 @@ CREATE TABLE support_sessions (
 );
 CREATE INDEX support_sessions_contract ON support_sessions (contract_id, held_on);
 
--- Supervisors assigned to a contract (PUT /contracts/{id}/supervisors):
--- each may see the contract and record its support sessions.
-CREATE TABLE contract_supervisors (
-    contract_id INTEGER NOT NULL REFERENCES contracts (id),
-    user_id     INTEGER NOT NULL REFERENCES users (id),
-    assigned_by INTEGER NOT NULL REFERENCES users (id),
-    assigned_at DATETIME NOT NULL,
-    PRIMARY KEY (contract_id, user_id)
-);
-CREATE INDEX contract_supervisors_user ON contract_supervisors (user_id);

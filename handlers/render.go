@@ -541,7 +541,7 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 
 // requiredViews are the views the handlers render.
 var requiredViews = []string{"error", "home", "login", "users", "user", "user_new", "regions", "audit", "register", "orgs", "org", "catalogue", "catalogue_item", "catalogue_manage", "catalogue_item_form",
-	"tender_list", "tender_show", "tender_notice", "tender_form", "bid_form", "bid_list", "evaluation_staff", "evaluation_review", "evaluation_list", "contract_list", "contract_show", "calendar", "confirm", "notifications"}
+	"tender_list", "tender_show", "tender_notice", "tender_form", "bid_form", "bid_list", "evaluation_staff", "evaluation_review", "evaluation_list", "contract_list", "contract_show", "ledger_list", "calendar", "confirm", "notifications"}
 
 // templatesList names the views (the files of views/ that define
 // "content") and the partials (every other file there, each defining the

@@ -176,6 +176,7 @@ func (s *Server) routes(r *gin.Engine) {
 	s.accountEmailRoutes(r, api)
 	s.officeRoutes(r, api)
 	s.supervisionRoutes(r, api)
+	s.ledgerRoutes(r, api)
 }
 
 func (s *Server) readyz(c *gin.Context) {

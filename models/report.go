@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -72,6 +73,17 @@ func (h Hours) String() string {
 
 // MarshalJSON writes the hours as a JSON number.
 func (h Hours) MarshalJSON() ([]byte, error) { return []byte(h.String()), nil }
+
+// UnmarshalJSON reads hours written by MarshalJSON (a client reading the
+// API back), to the nearest hundredth.
+func (h *Hours) UnmarshalJSON(b []byte) error {
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > math.MaxInt64/200 {
+		return fmt.Errorf("hours: %s is not a number of hours", b)
+	}
+	*h = Hours(math.Round(f * 100))
+	return nil
+}
 
 // Value stores the hundredths as an integer.
 func (h Hours) Value() (driver.Value, error) { return int64(h), nil }

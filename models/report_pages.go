@@ -127,6 +127,11 @@ func (s *Store) ReportPage(ctx context.Context, a *Actor, id int64) (*ReportView
 			return err
 		}
 		v.Report, v.Contract, v.Item, v.Now = rep, c, r.contractItem(ctx, a, c), r.now()
+		names, err := r.orgNames(db, []int64{c.OrganisationID})
+		if err != nil {
+			return err
+		}
+		c.OrganisationName = names[c.OrganisationID]
 		if v.Versions, err = r.reportVersions(db, id); err != nil {
 			return err
 		}

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -231,9 +230,4 @@ func formRows(group string, n int) []string {
 		out[i] = group + "[" + strconv.Itoa(i) + "]"
 	}
 	return out
-}
-
-func isNotFound(err error) bool {
-	status, _ := classify(err)
-	return status == http.StatusNotFound
 }

@@ -67,6 +67,23 @@ func TestLedgers(t *testing.T) {
 	if pays := decode[models.List[models.PaymentRow]](t, must(t, 200, s, b, "payments")); pays.Total != 1 || pays.Items[0].AmountFen != 5_000_00 {
 		t.Fatalf("the due start-up fund: %s", b)
 	}
+	// The agency's desk shows the contract's supports with it.
+	s, b = w.member.do("GET", "/api/v1/desk", nil)
+	desk := decode[models.Desk](t, must(t, 200, s, b, "the agency's desk"))
+	var sp *models.DeskSupports
+	for _, sec := range desk.Sections {
+		for _, task := range sec.Tasks {
+			if task.Key == models.DeskContracts && len(task.Items) == 1 {
+				sp = task.Items[0].Supports
+			}
+		}
+	}
+	if sp == nil || sp.StartupFen != 5_000_00 || sp.Rooms != 0 || sp.Sessions != 0 {
+		t.Fatalf("the contract's supports on the desk: %+v\n%s", sp, b)
+	}
+	if page := w.member.tpPage("/desk"); !strings.Contains(page, "创业项目资金 5,000.00 元") {
+		t.Fatalf("the desk page: %s", tpText(page))
+	}
 	s, b = w.member.do("GET", "/api/v1/payments", nil)
 	if pays := decode[models.List[models.PaymentRow]](t, must(t, 200, s, b, "member's payments")); pays.Total != 1 {
 		t.Fatalf("the member's payments: %s", b)

@@ -89,6 +89,8 @@ type DeskItem struct {
 	AmountFen  *int64 `json:"amount_fen,omitempty"` // a payment's, or a contract's amount
 	PaidFen    *int64 `json:"paid_fen,omitempty"`   // a contract's tranches paid
 	DueFen     *int64 `json:"due_fen,omitempty"`    // a contract's tranches due or approved
+	// Supports are a contract's office space, sessions and start-up funds.
+	Supports *DeskSupports `json:"supports,omitempty"`
 	// Report schedule items (desk_reports.go): the contract is ID.
 	PeriodStart string `json:"period_start,omitempty"`
 	PeriodEnd   string `json:"period_end,omitempty"`

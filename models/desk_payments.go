@@ -110,11 +110,65 @@ func (s *Store) agencyContractTask(db *gorm.DB, orgID int64, now time.Time) (Des
 	for _, x := range titles {
 		title[x.ID] = x.Title
 	}
+	supports, err := contractSupports(db, ids)
+	if err != nil {
+		return t, err
+	}
 	for i := range cs {
 		c := &cs[i]
 		s.deriveContract(c)
+		sp := supports[c.ID]
 		t.Items = append(t.Items, DeskItem{ID: c.ID, ContractID: c.ID, Code: c.Number, Title: title[c.ID], Region: c.RegionCode, Status: c.Status,
-			AmountFen: ptr(c.AmountFen), PaidFen: ptr(by[c.ID].Paid), DueFen: ptr(by[c.ID].Due)})
+			AmountFen: ptr(c.AmountFen), PaidFen: ptr(by[c.ID].Paid), DueFen: ptr(by[c.ID].Due), Supports: &sp})
 	}
 	return t, nil
+}
+
+// DeskSupports is a contract's support package at a glance: rooms it
+// holds (active allocations), support sessions held, start-up funds
+// granted.
+type DeskSupports struct {
+	Rooms      int64 `json:"rooms"`
+	Sessions   int64 `json:"sessions"`
+	StartupFen int64 `json:"startup_fen"`
+}
+
+// contractSupports counts the supports of contracts ids, three queries
+// whatever their number.
+func contractSupports(db *gorm.DB, ids []int64) (map[int64]DeskSupports, error) {
+	out := map[int64]DeskSupports{}
+	var rows []struct {
+		ContractID int64
+		N          int64
+	}
+	if err := db.Table("office_allocations").Where("contract_id IN ? AND status = ?", ids, AllocationActive).
+		Group("contract_id").Select("contract_id, COUNT(*) AS n").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		sp := out[r.ContractID]
+		sp.Rooms = r.N
+		out[r.ContractID] = sp
+	}
+	rows = nil
+	if err := db.Table("support_sessions").Where("contract_id IN ?", ids).
+		Group("contract_id").Select("contract_id, COUNT(*) AS n").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		sp := out[r.ContractID]
+		sp.Sessions = r.N
+		out[r.ContractID] = sp
+	}
+	rows = nil
+	if err := db.Model(&Tranche{}).Where("contract_id IN ? AND kind = ? AND status <> ?", ids, PaymentStartupFund, TrancheCancelled).
+		Group("contract_id").Select("contract_id, COALESCE(SUM(amount_fen), 0) AS n").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		sp := out[r.ContractID]
+		sp.StartupFen = r.N
+		out[r.ContractID] = sp
+	}
+	return out, nil
 }

@@ -183,7 +183,8 @@ type AllocationRow struct {
 // AllocationLedger lists the allocations the caller may see: staff of
 // the regions its office:manage grants reach (the base's region), members
 // their organisation's. From..to keeps the allocations holding any of
-// those days.
+// those days. The days are DATE columns on PostgreSQL, read as text
+// (YYYY-MM-DD) like SQLite's.
 func (s *Store) AllocationLedger(ctx context.Context, a *Actor, f LedgerFilter, p Page) (List[AllocationRow], error) {
 	out := List[AllocationRow]{Items: []AllocationRow{}}
 	if err := f.check(allocationStatuses, nil); err != nil {
@@ -196,7 +197,8 @@ func (s *Store) AllocationLedger(ctx context.Context, a *Actor, f LedgerFilter, 
 	q = ledgerFilters(q, f, "al.status", "al.to_on", "al.from_on")
 	return pageRows(q, p, out, "c.name, rm.name, al.from_on, al.id",
 		"al.id, c.id AS base_id, c.name AS base_name, rm.name AS room_name, rm.area_centi, c.region_code, o.name AS organisation_name, "+
-			"al.contract_id, k.number AS contract_number, al.from_on AS \"from\", al.to_on AS \"to\", al.held_to, al.status")
+			"al.contract_id, k.number AS contract_number, CAST(al.from_on AS TEXT) AS \"from\", CAST(al.to_on AS TEXT) AS \"to\", "+
+			"CAST(al.held_to AS TEXT) AS held_to, al.status")
 }
 
 // ledgerFilters applies the region, status and dates: a row counts in

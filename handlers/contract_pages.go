@@ -152,6 +152,13 @@ func (s *Server) contractFormDone(c *gin.Context, section, form string, err erro
 		fail(c, perr)
 		return
 	}
+	s.contractDone(c, id, section, form, err, typed, done)
+}
+
+// contractDone ends a form of contract id's page (whatever the form's own
+// path names): back to the page at its section on success, or the page
+// again with the form's errors.
+func (s *Server) contractDone(c *gin.Context, id int64, section, form string, err error, typed map[string]string, done string) {
 	path := "/contracts/" + strconv.FormatInt(id, 10)
 	if err == nil && section != "" {
 		c.Redirect(http.StatusSeeOther, path+"?done="+url.QueryEscape(done)+"#"+section)

@@ -29,7 +29,7 @@ func (s *Server) supervisionPageRoutes(r *gin.Engine) {
 	r.POST("/contracts/:id/rectifications/:sub/attachments", s.allowUpload, respond, s.pageRectificationFile)
 	r.POST("/contracts/:id/rectifications/:sub/verify", write, s.pageVerifyRectification)
 	r.POST("/contracts/:id/accept", signedIn, s.pageAcceptContract)
-	r.POST("/my/declarations", write, s.pageDeclareRelation)
+	r.POST("/organisations/:id/declarations", write, s.pageDeclareRelation)
 	r.GET("/visits/:id/photos/:sub", signedIn, s.supervisionDownload("visit"))
 	r.GET("/rectifications/:id/attachments/:sub", signedIn, s.supervisionDownload("rectification"))
 }
@@ -100,7 +100,7 @@ func (s *Server) supervisionDone(c *gin.Context, contractID int64, form string, 
 	if errors.Is(err, models.ErrTooLarge) {
 		err = models.Invalid(models.Field("file", "file_too_large", ""))
 	}
-	formDone(c, "/contracts/"+itoa64(contractID), s.contractPage(contractID), form, err, typed, done)
+	s.contractDone(c, contractID, "supervision", form, err, typed, done)
 }
 
 // contractAndSub reads the path's contract id and, when named, its :sub.
@@ -216,6 +216,12 @@ func (s *Server) pageRecordEvaluation(c *gin.Context) {
 			in.Scores[key] = v
 		}
 	}
+	// Ask only about an evaluation that would be taken: a bad score comes
+	// back on the form first.
+	if err := s.store.CheckEvaluation(c.Request.Context(), policy.ActorFrom(c), id, in); err != nil {
+		s.supervisionDone(c, id, "evaluation", err, typed, "")
+		return
+	}
 	if !s.askFirst(c, "confirm.record_evaluation", "/contracts/"+itoa64(id)+"#supervision") {
 		return
 	}
@@ -300,15 +306,20 @@ func (s *Server) pageAcceptContract(c *gin.Context) {
 	s.supervisionDone(c, id, "accept", err, nil, "supervision.accepted")
 }
 
+// pageDeclareRelation records a supervisor's relation to the organisation
+// of the page; a refusal comes back on the organisation's page next to
+// the form, with what was typed.
 func (s *Server) pageDeclareRelation(c *gin.Context) {
-	var in models.DeclarationInput
-	err := bindForm(c, &in)
-	if err == nil {
-		_, err = s.store.DeclareRelation(c.Request.Context(), policy.ActorFrom(c), in)
-	}
+	id, err := pathID(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	redirectDone(c, "/organisations/"+itoa64(in.OrganisationID), "supervision.declared")
+	var in models.DeclarationInput
+	err = bindForm(c, &in)
+	in.OrganisationID = id // the page's, whatever the form says
+	if err == nil {
+		_, err = s.store.DeclareRelation(c.Request.Context(), policy.ActorFrom(c), in)
+	}
+	s.orgFormDone(c, "declare", err, map[string]string{"relation": in.Relation, "note": in.Note}, "supervision.declared")
 }

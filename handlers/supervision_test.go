@@ -58,7 +58,13 @@ func TestSupervisionAPI(t *testing.T) {
 	if s, b := w.outsider.do("GET", "/organisations/"+itoa(*org), nil); s != 200 || !strings.Contains(string(b), `id="sv-declare-form"`) {
 		t.Fatalf("declaration form: %d", s)
 	}
-	if s, _ := w.outsider.form("/my/declarations", url.Values{"organisation_id": {itoa(*org)}, "relation": {"employed"}, "note": {"兼职"}}); s != 303 {
+	// A refused declaration comes back on the organisation's page, next
+	// to its field, with what was typed.
+	if s, b := w.outsider.form("/organisations/"+itoa(*org)+"/declarations", url.Values{"relation": {"cousin"}, "note": {"表亲关系"}}); s != 422 ||
+		!strings.Contains(string(b), `id="e-relation"`) || !strings.Contains(string(b), "表亲关系") || !strings.Contains(string(b), `id="sv-declare" open`) {
+		t.Fatalf("a refused declaration: %d\n%s", s, tpText(string(b)))
+	}
+	if s, _ := w.outsider.form("/organisations/"+itoa(*org)+"/declarations", url.Values{"relation": {"employed"}, "note": {"兼职"}}); s != 303 {
 		t.Fatalf("declaration: %d", s)
 	}
 	if s, b := w.buyer.do("PUT", cp+"/supervisors", map[string]any{"supervisor_ids": []int64{w.e.actor("sup-c").UserID}}); s != 422 ||
@@ -201,6 +207,11 @@ func TestSupervisionPages(t *testing.T) {
 	}
 	if s, _ := w.sup1.form(page+"/visits", url.Values{"visited_on": {"2026-11-30"}, "findings": {"签到表缺失"}}); s != 303 {
 		t.Fatalf("visit form: %d", s)
+	}
+	// Scores the model refuses come back on the form before any question.
+	if s, b := w.sup1.form(page+"/evaluations", url.Values{"phase": {"midterm"}, "scores.children_served": {"99"}}); s != 422 ||
+		strings.Contains(string(b), `id="confirm-form"`) || !strings.Contains(string(b), `id="e-evaluation-scores.children_served"`) {
+		t.Fatalf("a refused evaluation asks first: %d", s)
 	}
 	// A failing midterm from the form (after asking first).
 	v := url.Values{"phase": {"midterm"}, "confirm": {"yes"}}

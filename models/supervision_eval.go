@@ -263,9 +263,30 @@ func evaluable(c *Contract) error {
 // that completes a failing final phase bars the organisation.
 func (s *Store) RecordEvaluation(ctx context.Context, a *Actor, contractID int64, in EvaluationInput) (*Evaluation, error) {
 	db := s.DB.WithContext(ctx)
-	c, err := s.supervisedContract(db, a, contractID, false)
+	e, inds, err := s.checkEvaluation(db, a, contractID, in)
 	if err != nil {
 		return nil, err
+	}
+	if err := s.tx(ctx, func(tx *gorm.DB) error { return s.recordEvaluation(tx, a, contractID, e) }); err != nil {
+		return nil, err
+	}
+	return s.fillEvaluation(db, e, inds)
+}
+
+// CheckEvaluation answers what RecordEvaluation would refuse in the
+// input (the caller's reach, the phase, every score) without recording,
+// so that a page asks to confirm only an evaluation that would be taken.
+func (s *Store) CheckEvaluation(ctx context.Context, a *Actor, contractID int64, in EvaluationInput) error {
+	_, _, err := s.checkEvaluation(s.DB.WithContext(ctx), a, contractID, in)
+	return err
+}
+
+// checkEvaluation checks what can be checked before the transaction and
+// returns the evaluation to record with the contract's indicators.
+func (s *Store) checkEvaluation(db *gorm.DB, a *Actor, contractID int64, in EvaluationInput) (*Evaluation, []EvalIndicator, error) {
+	c, err := s.supervisedContract(db, a, contractID, false)
+	if err != nil {
+		return nil, nil, err
 	}
 	var fe []FieldError
 	if !slices.Contains(EvaluationPhases, in.Phase) {
@@ -277,61 +298,61 @@ func (s *Store) RecordEvaluation(ctx context.Context, a *Actor, contractID int64
 	}
 	inds, err := s.contractIndicators(db, c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(inds) == 0 {
-		return nil, Fail(ErrConflict, "err.no_indicators", "the contract's catalogue item has no indicators")
+		return nil, nil, Fail(ErrConflict, "err.no_indicators", "the contract's catalogue item has no indicators")
 	}
 	points, total, sfe := checkScores(inds, in.Scores)
 	if fe = append(fe, sfe...); len(fe) > 0 {
-		return nil, Invalid(fe...)
+		return nil, nil, Invalid(fe...)
 	}
 	e := &Evaluation{ContractID: c.ID, SupervisorID: a.UserID, Phase: in.Phase, Points: points, Total: total, Grade: gradeOf(total), Comment: comment}
-	err = s.tx(ctx, func(tx *gorm.DB) error {
-		c, err := s.supervisedContract(tx, a, contractID, true)
-		if err != nil {
-			return err
-		}
-		if err := evaluable(c); err != nil {
-			return err
-		}
-		var n int64
-		if err := tx.Model(&Evaluation{}).Where("contract_id = ? AND supervisor_id = ? AND phase = ?", c.ID, a.UserID, in.Phase).Count(&n).Error; err != nil {
-			return err
-		}
-		if n > 0 {
-			return Fail(ErrConflict, "err.evaluation_recorded", "you have recorded the "+in.Phase+" evaluation of this contract already")
-		}
-		e.CreatedAt = s.now()
-		if err := tx.Create(e).Error; err != nil {
-			if isDuplicate(err) {
-				return Fail(ErrConflict, "err.evaluation_recorded", "you have recorded the "+in.Phase+" evaluation of this contract already")
-			}
-			return err
-		}
-		if err := s.audit(tx, a, "evaluation.record", "evaluation", e.ID, c.RegionCode, nil, e); err != nil {
-			return err
-		}
-		s.notifyOrgs(tx, []int64{c.OrganisationID}, NotifyEvaluationRecorded, "contract", c.ID,
-			map[string]string{"number": c.Number, "phase": e.Phase, "total": e.Total.String(), "contract_id": fmt.Sprint(c.ID)})
-		if e.Phase == PhaseFinal && contractLifecycle.Allows("final", c.Status) {
-			if err := s.setContractStatus(tx, a, c, "final", nil); err != nil {
-				return err
-			}
-		}
-		if e.Grade == GradeFail {
-			issue := fmt.Sprintf("%s评估不合格（%s 分）：请就失分指标整改。/ The %s evaluation failed (%s points): rectify the indicators that lost points.",
-				map[string]string{PhaseMidterm: "中期", PhaseFinal: "末期"}[e.Phase], e.Total, e.Phase, e.Total)
-			if _, err := s.openRectification(tx, a, c, RectificationInput{Issue: issue, DueOn: s.rectificationDue()}, &e.ID, nil); err != nil {
-				return err
-			}
-		}
-		return s.phaseCompleted(tx, c, e)
-	})
+	return e, inds, nil
+}
+
+// recordEvaluation records a checked evaluation in tx, re-checking the
+// contract's state and the caller's phase under the contract's lock.
+func (s *Store) recordEvaluation(tx *gorm.DB, a *Actor, contractID int64, e *Evaluation) error {
+	c, err := s.supervisedContract(tx, a, contractID, true)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return s.fillEvaluation(db, e, inds)
+	if err := evaluable(c); err != nil {
+		return err
+	}
+	var n int64
+	if err := tx.Model(&Evaluation{}).Where("contract_id = ? AND supervisor_id = ? AND phase = ?", c.ID, a.UserID, e.Phase).Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return Fail(ErrConflict, "err.evaluation_recorded", "you have recorded the "+e.Phase+" evaluation of this contract already")
+	}
+	e.CreatedAt = s.now()
+	if err := tx.Create(e).Error; err != nil {
+		if isDuplicate(err) {
+			return Fail(ErrConflict, "err.evaluation_recorded", "you have recorded the "+e.Phase+" evaluation of this contract already")
+		}
+		return err
+	}
+	if err := s.audit(tx, a, "evaluation.record", "evaluation", e.ID, c.RegionCode, nil, e); err != nil {
+		return err
+	}
+	s.notifyOrgs(tx, []int64{c.OrganisationID}, NotifyEvaluationRecorded, "contract", c.ID,
+		map[string]string{"number": c.Number, "phase": e.Phase, "total": e.Total.String(), "contract_id": fmt.Sprint(c.ID)})
+	if e.Phase == PhaseFinal && contractLifecycle.Allows("final", c.Status) {
+		if err := s.setContractStatus(tx, a, c, "final", nil); err != nil {
+			return err
+		}
+	}
+	if e.Grade == GradeFail {
+		issue := fmt.Sprintf("%s评估不合格（%s 分）：请就失分指标整改。/ The %s evaluation failed (%s points): rectify the indicators that lost points.",
+			map[string]string{PhaseMidterm: "中期", PhaseFinal: "末期"}[e.Phase], e.Total, e.Phase, e.Total)
+		if _, err := s.openRectification(tx, a, c, RectificationInput{Issue: issue, DueOn: s.rectificationDue()}, &e.ID, nil); err != nil {
+			return err
+		}
+	}
+	return s.phaseCompleted(tx, c, e)
 }
 
 // phaseCompleted acts on the phase result the evaluation e may complete.

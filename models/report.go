@@ -2,9 +2,7 @@ package models
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -51,57 +49,9 @@ var reportLifecycle = &Lifecycle{Object: "report", Key: "err.report_state", Even
 // ReportAllows reports whether event may happen to a report in status.
 func ReportAllows(event, status string) bool { return reportLifecycle.Allows(event, status) }
 
-// Hours are hundredths of an hour, so that two decimals are kept and summed
-// exactly; JSON shows them as a decimal number.
-type Hours int64
-
-// String writes the hours with at most two decimals.
-func (h Hours) String() string {
-	sign := ""
-	if h < 0 {
-		sign, h = "-", -h
-	}
-	whole, frac := int64(h)/100, int64(h)%100
-	switch {
-	case frac == 0:
-		return sign + strconv.FormatInt(whole, 10)
-	case frac%10 == 0:
-		return fmt.Sprintf("%s%d.%d", sign, whole, frac/10)
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, whole, frac)
-}
-
-// MarshalJSON writes the hours as a JSON number.
-func (h Hours) MarshalJSON() ([]byte, error) { return []byte(h.String()), nil }
-
-// UnmarshalJSON reads hours written by MarshalJSON (a client reading the
-// API back), to the nearest hundredth.
-func (h *Hours) UnmarshalJSON(b []byte) error {
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > math.MaxInt64/200 {
-		return fmt.Errorf("hours: %s is not a number of hours", b)
-	}
-	*h = Hours(math.Round(f * 100))
-	return nil
-}
-
-// Value stores the hundredths as an integer.
-func (h Hours) Value() (driver.Value, error) { return int64(h), nil }
-
-// Scan reads the stored hundredths.
-func (h *Hours) Scan(v any) error {
-	switch n := v.(type) {
-	case int64:
-		*h = Hours(n)
-	case int32:
-		*h = Hours(n)
-	case nil:
-		*h = 0
-	default:
-		return fmt.Errorf("hours: cannot scan %T", v)
-	}
-	return nil
-}
+// Hours are kept as hundredths of an hour, like every two-place decimal
+// of the portal (values.go), so that they are summed exactly.
+type Hours = Hundredths
 
 // IndicatorValue is the actual value of one of the contract's indicators.
 type IndicatorValue struct {

@@ -48,13 +48,36 @@ func (d Day) addDays(n int) Day {
 // kept as a whole number of hundredths so no sum drifts.
 type Hundredths int64
 
-// String writes the decimal without trailing zeros: 35.5, 12, 0.05.
+// String writes the decimal without trailing zeros: 35.5, 12, 0.05,
+// -1.5.
 func (h Hundredths) String() string {
+	sign := ""
+	if h < 0 {
+		sign, h = "-", -h
+	}
 	whole, frac := int64(h)/100, int64(h)%100
 	if frac == 0 {
-		return strconv.FormatInt(whole, 10)
+		return sign + strconv.FormatInt(whole, 10)
 	}
-	return strings.TrimSuffix(fmt.Sprintf("%d.%02d", whole, frac), "0")
+	return sign + strings.TrimSuffix(fmt.Sprintf("%d.%02d", whole, frac), "0")
+}
+
+// Value stores the hundredths as an integer.
+func (h Hundredths) Value() (driver.Value, error) { return int64(h), nil }
+
+// Scan reads stored hundredths (NULL, as from a SUM over no rows, is 0).
+func (h *Hundredths) Scan(v any) error {
+	switch n := v.(type) {
+	case int64:
+		*h = Hundredths(n)
+	case int32:
+		*h = Hundredths(n)
+	case nil:
+		*h = 0
+	default:
+		return fmt.Errorf("hundredths: cannot scan %T", v)
+	}
+	return nil
 }
 
 // MarshalJSON writes the decimal as a JSON number.

@@ -108,7 +108,7 @@ func (deskData) Href(key string, it models.DeskItem) string {
 	case models.DeskReportsToReview:
 		return "/reports/" + strconv.FormatInt(it.ID, 10)
 	case models.DeskOverdueReports, models.DeskReportsDue, models.DeskReportsOverdue: // report schedule
-		return "/contracts/" + strconv.FormatInt(it.ID, 10) + "#schedule"
+		return "/contracts/" + strconv.FormatInt(it.ContractID, 10) + "#schedule"
 	// Supervision (supervision_desk.go): the contract's section.
 	case models.DeskSupervised, models.DeskRectToVerify, models.DeskRectOverdue, models.DeskRectToAnswer:
 		return "/contracts/" + strconv.FormatInt(it.ContractID, 10) + "#supervision"

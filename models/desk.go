@@ -91,7 +91,8 @@ type DeskItem struct {
 	DueFen     *int64 `json:"due_fen,omitempty"`    // a contract's tranches due or approved
 	// Supports are a contract's office space, sessions and start-up funds.
 	Supports *DeskSupports `json:"supports,omitempty"`
-	// Report schedule items (desk_reports.go): the contract is ID.
+	// Report schedule items (desk_reports.go): a period of contract
+	// ContractID (also their ID, one item per contract and period kind).
 	PeriodStart string `json:"period_start,omitempty"`
 	PeriodEnd   string `json:"period_end,omitempty"`
 	DueOn       string `json:"due_on,omitempty"`

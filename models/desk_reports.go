@@ -19,7 +19,7 @@ const (
 
 // reportItem is a desk item of one contract's period.
 func reportItem(c scheduledContract, names map[int64]string, p ReportPeriod, day string) DeskItem {
-	it := DeskItem{ID: c.ID, OrganisationID: c.OrganisationID, Code: c.Number, Title: names[c.OrganisationID], Region: c.RegionCode,
+	it := DeskItem{ID: c.ID, ContractID: c.ID, OrganisationID: c.OrganisationID, Code: c.Number, Title: names[c.OrganisationID], Region: c.RegionCode,
 		PeriodStart: p.Start, PeriodEnd: p.End, DueOn: p.Due, Overdue: p.Status == PeriodOverdue}
 	if it.Overdue {
 		it.DaysOverdue = ptr(p.DaysOverdue)

@@ -51,6 +51,19 @@ type ledger struct {
 	read     func(st *models.Store, ctx context.Context, a *models.Actor, f models.LedgerFilter, p models.Page) (ledgerList, error)
 }
 
+// regionCodes are the region codes rows show, for their names.
+func (rg ledger) regionCodes(rows []ledgerRow) []string {
+	codes := []string{}
+	for _, r := range rows {
+		for i, col := range rg.columns {
+			if col.Key == "ledger.region" {
+				codes = append(codes, r.Cells[i].(string))
+			}
+		}
+	}
+	return codes
+}
+
 // ledgerColumn is a column: its header's key and its cells' kind.
 type ledgerColumn struct {
 	Key  string
@@ -211,14 +224,7 @@ func (s *Server) pageLedger(c *gin.Context, rg ledger) {
 		p.Errors, p.Error = s.formErrors(lang, err)
 		d.List = models.List[ledgerRow]{Items: []ledgerRow{}}
 	}
-	codes := []string{}
-	for _, r := range d.List.Items {
-		for i, col := range rg.columns {
-			if col.Key == "ledger.region" {
-				codes = append(codes, r.Cells[i].(string))
-			}
-		}
-	}
+	codes := rg.regionCodes(d.List.Items)
 	if err := s.loadRegionNames(ctx, p, codes...); err != nil {
 		fail(c, err)
 		return
@@ -248,14 +254,7 @@ func (s *Server) exportLedger(c *gin.Context, rg ledger) {
 		fail(c, err)
 		return
 	}
-	codes := []string{}
-	for _, r := range list.page.Items {
-		for i, col := range rg.columns {
-			if col.Key == "ledger.region" {
-				codes = append(codes, r.Cells[i].(string))
-			}
-		}
-	}
+	codes := rg.regionCodes(list.page.Items)
 	names, err := s.store.RegionLabels(ctx, codes)
 	if err != nil {
 		fail(c, err)

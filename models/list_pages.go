@@ -134,13 +134,9 @@ func (s *Store) TenderFormPage(ctx context.Context, a *Actor, q TenderFormQuery)
 			if year == 0 {
 				year = t.CatalogueYear
 			}
-			if q.CheckPublish && t.Status == TenderDraft {
-				fe, err := r.publishRefusal(ctx, r.DB, t, v.Now)
-				if err != nil {
+			if q.CheckPublish {
+				if v.Refusal, err = r.draftRefusal(ctx, t); err != nil {
 					return err
-				}
-				if len(fe) > 0 {
-					v.Refusal = Invalid(fe...)
 				}
 			}
 			if v.RegionNames, err = r.RegionLabels(ctx, []string{t.RegionCode}); err != nil {

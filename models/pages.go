@@ -477,14 +477,21 @@ func (s *Store) PublishCheck(ctx context.Context, a *Actor, id int64) (*Tender, 
 		if t, err = r.ManagedTender(ctx, a, id); err != nil {
 			return err
 		}
-		if t.Status != TenderDraft {
-			return nil
-		}
-		fe, err := r.publishRefusal(ctx, r.DB, t, r.now())
-		if len(fe) > 0 {
-			refusal = Invalid(fe...)
-		}
+		refusal, err = r.draftRefusal(ctx, t)
 		return err
 	})
 	return t, refusal, err
+}
+
+// draftRefusal is what publishing draft t now would refuse (an Invalid
+// error), nil when it would publish or t is no draft.
+func (s *Store) draftRefusal(ctx context.Context, t *Tender) (error, error) {
+	if t.Status != TenderDraft {
+		return nil, nil
+	}
+	fe, err := s.publishRefusal(ctx, s.DB, t, s.now())
+	if err != nil || len(fe) == 0 {
+		return nil, err
+	}
+	return Invalid(fe...), nil
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -115,8 +116,16 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 		return err
 	}
 	srv := newHTTPServer(cfg.Addr, h)
+	// Bind before saying so: "listening" means requests are taken, and an
+	// address in use fails here rather than after the log line.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		return errors.Join(err, runner.Stop(stopCtx))
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- srv.Serve(ln) }()
 	log.Info("listening", "addr", cfg.Addr)
 	select {
 	case err := <-errc:

@@ -251,7 +251,13 @@ func chinaToday(now time.Time) string { return now.In(ChinaZone).Format(time.Dat
 // contractStatusSQL is a contract's status at a Beijing date (the one
 // argument), as deriveContract computes it, so the list filters and pages
 // by it in the database.
-const contractStatusSQL = "(CASE WHEN status = 'signed' AND service_start <= ? THEN 'in_service' ELSE status END)"
+var contractStatusSQL = contractStatusOf("")
+
+// contractStatusOf is contractStatusSQL for the contracts table named by
+// prefix (e.g. "c.").
+func contractStatusOf(prefix string) string {
+	return "(CASE WHEN " + prefix + "status = 'signed' AND " + prefix + "service_start <= ? THEN 'in_service' ELSE " + prefix + "status END)"
+}
 
 // deriveContract applies the clock to a stored status: a signed contract
 // whose service has started is in service.

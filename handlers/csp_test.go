@@ -75,7 +75,7 @@ func TestPagesHaveNoInlineStyleOrScript(t *testing.T) {
 	w.bid(t, 0, tender, 280_000, "方案A")
 	admin := w.e.signIn("admin")
 	pages := map[*client][]string{
-		w.e.anon():   {"/", "/login", "/register", "/tenders", "/tenders/%d", "/tenders/%d/notice", "/catalogue", "/no-such-page"},
+		w.e.anon():   {"/", "/login", "/register", "/tenders", "/tenders/%d", "/tenders/%d/notice", "/catalogue", "/stats", "/stats?region=450102", "/no-such-page"},
 		admin:        {"/", "/admin/users", "/admin/users/new", "/admin/audit", "/regions", "/organisations", "/tenders", "/contracts", "/catalogue/manage"},
 		w.buyer:      {"/tenders/new", "/tenders/%d", "/tenders/%d/evaluation", "/contracts"},
 		w.agents[0]:  {"/my/organisation", "/my/bids", "/tenders/%d/bid", "/tenders/%d", "/notifications"},

@@ -397,6 +397,7 @@ func (s *Server) nav(a *models.Actor, lang string) []navItem {
 	if a.SignedIn() {
 		items = append(items, navItem{"/desk", s.msgs.T(lang, "nav.desk")})
 	}
+	items = append(items, navItem{"/stats", s.msgs.T(lang, "nav.stats")})
 	for _, n := range navLinks {
 		if a.CanAnywhere(n.action) {
 			items = append(items, navItem{n.href, s.msgs.T(lang, n.key)})
@@ -541,7 +542,7 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 
 // requiredViews are the views the handlers render.
 var requiredViews = []string{"error", "home", "login", "users", "user", "user_new", "regions", "audit", "register", "orgs", "org", "catalogue", "catalogue_item", "catalogue_manage", "catalogue_item_form",
-	"tender_list", "tender_show", "tender_notice", "tender_form", "bid_form", "bid_list", "evaluation_staff", "evaluation_review", "evaluation_list", "contract_list", "contract_show", "ledger_list", "calendar", "confirm", "notifications"}
+	"tender_list", "tender_show", "tender_notice", "tender_form", "bid_form", "bid_list", "evaluation_staff", "evaluation_review", "evaluation_list", "contract_list", "contract_show", "ledger_list", "calendar", "confirm", "notifications", "stats"}
 
 // templatesList names the views (the files of views/ that define
 // "content") and the partials (every other file there, each defining the

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"strconv"
+	"unicode/utf8"
 
 	"portal/models"
 )
@@ -52,8 +53,7 @@ type hbarRow struct {
 // Horizontal bars: the label on the left, the bars, the value after each.
 const (
 	hbarW      = 480
-	hbarLabel  = 112
-	hbarValue  = 96
+	hbarValue  = 72
 	hbarBarH   = 14
 	hbarGap    = 10
 	hbarLegend = 24
@@ -64,16 +64,20 @@ const (
 func hbars(id, title string, series []svgLegend, rows []hbarRow) svgChart {
 	ch := svgChart{ID: id, Title: title, W: hbarW, Legend: series}
 	var top int64
+	hbarLabel := 40 // room for the longest label: 15 units a character
 	for _, r := range rows {
 		for _, v := range r.Values {
 			top = max(top, v)
 		}
+		hbarLabel = max(hbarLabel, 15*utf8.RuneCountInString(r.Label)+10)
 	}
+	hbarLabel = min(hbarLabel, hbarW/2)
+	labelW := float64(hbarLabel)
 	y := float64(hbarGap)
 	if len(series) > 1 {
 		y += hbarLegend
 		for i, s := range series {
-			x := float64(hbarLabel + i*110)
+			x := float64(8 + i*110)
 			ch.Bars = append(ch.Bars, svgBar{X: x, Y: 6, W: 12, H: 12, Class: s.Class})
 			ch.Texts = append(ch.Texts, svgText{X: x + 16, Y: 16, Anchor: "start", Class: "chart-legend", Text: s.Label})
 		}
@@ -81,15 +85,15 @@ func hbars(id, title string, series []svgLegend, rows []hbarRow) svgChart {
 	span := float64(hbarW - hbarLabel - hbarValue)
 	for _, r := range rows {
 		groupH := float64(len(r.Values) * hbarBarH)
-		ch.Texts = append(ch.Texts, svgText{X: hbarLabel - 6, Y: y + groupH/2 + 4, Anchor: "end", Class: "chart-label", Text: r.Label})
+		ch.Texts = append(ch.Texts, svgText{X: labelW - 6, Y: y + groupH/2 + 4, Anchor: "end", Class: "chart-label", Text: r.Label})
 		for i, v := range r.Values {
 			w := 0.0
 			if top > 0 {
 				w = span * float64(v) / float64(top)
 			}
 			by := y + float64(i*hbarBarH)
-			ch.Bars = append(ch.Bars, svgBar{X: hbarLabel, Y: by + 1, W: w, H: hbarBarH - 2, Class: series[i].Class, Tip: series[i].Label + " " + r.Shown[i]})
-			ch.Texts = append(ch.Texts, svgText{X: hbarLabel + w + 4, Y: by + hbarBarH - 3, Anchor: "start", Class: "chart-value", Text: r.Shown[i]})
+			ch.Bars = append(ch.Bars, svgBar{X: labelW, Y: by + 1, W: w, H: hbarBarH - 2, Class: series[i].Class, Tip: series[i].Label + " " + r.Shown[i]})
+			ch.Texts = append(ch.Texts, svgText{X: labelW + w + 4, Y: by + hbarBarH - 3, Anchor: "start", Class: "chart-value", Text: r.Shown[i]})
 		}
 		y += groupH + hbarGap
 	}
@@ -130,7 +134,7 @@ func vbars(id, title, class string, labels []string, values []int64, shown []str
 		if i%every == 0 {
 			ch.Texts = append(ch.Texts, svgText{X: x + slot/2, Y: vbarH - 8, Anchor: "middle", Class: "chart-label", Text: labels[i]})
 		}
-		if v == top && top > 0 {
+		if (v == top || n <= 6) && top > 0 {
 			ch.Texts = append(ch.Texts, svgText{X: x + slot/2, Y: vbarTop + plotH - h - 5, Anchor: "middle", Class: "chart-value", Text: shown[i]})
 		}
 	}

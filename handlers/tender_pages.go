@@ -71,6 +71,9 @@ type pageFmt struct{ lang string }
 
 func (s *Server) pageFmt(c *gin.Context) pageFmt { return pageFmt{lang: langOf(c)} }
 
+// Count shows a whole number with thousands separators.
+func (f pageFmt) Count(n int64) string { y := formatYuan(n * 100); return y[:len(y)-3] }
+
 // Yuan shows fen as yuan with two decimals.
 func (f pageFmt) Yuan(fen int64) string { return formatYuan(fen) }
 

@@ -6,30 +6,32 @@ import (
 	"testing"
 	"time"
 
+	"portal/models"
+
 	"github.com/chromedp/chromedp"
 )
 
 // statsFixture fills a year of a few cities straight into the tables:
 // per city two tenders (one contracted with a year of approved monthly
 // reports and a graded midterm), so every chart has bars.
-func statsFixture(t *testing.T, e *env) {
+func statsFixture(t testing.TB, store *models.Store) {
 	t.Helper()
 	exec := func(sql string, args ...any) {
 		t.Helper()
-		if err := e.store.DB.Exec(sql, args...).Error; err != nil {
+		if err := store.DB.Exec(sql, args...).Error; err != nil {
 			t.Fatal(err)
 		}
 	}
 	id := func(sql string, args ...any) int64 {
 		t.Helper()
 		var v int64
-		if err := e.store.DB.Raw(sql, args...).Scan(&v).Error; err != nil {
+		if err := store.DB.Raw(sql, args...).Scan(&v).Error; err != nil {
 			t.Fatal(err)
 		}
 		return v
 	}
 	now := time.Now().UTC()
-	admin := e.root.UserID
+	admin := id(`SELECT id FROM users WHERE username = 'admin'`)
 	sources := []string{"central_lottery", "provincial_lottery", "local_budget", "central_assistance"}
 	for i, county := range []string{"450102", "450202", "450303", "450405", "450521"} {
 		credit := fmt.Sprintf("52%sMJ00000%02dX", county, i)
@@ -77,7 +79,7 @@ func statsFixture(t *testing.T, e *env) {
 // dashboard; the English switch gives it in English.
 func TestBrowserStatsDashboard(t *testing.T) {
 	e := newEnv(t)
-	statsFixture(t, e)
+	statsFixture(t, e.store)
 	ctx := newBrowser(t)
 	year := "from=2026-01-01&to=2026-12-31"
 	do(t, ctx, chromedp.EmulateViewport(1366, 900), chromedp.Navigate(e.srv.URL+"/stats?"+year), chromedp.WaitVisible(css("#stats-headline")))

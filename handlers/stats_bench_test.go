@@ -18,7 +18,9 @@ import (
 	"portal/policy"
 )
 
-func parseBeijingDay(s string) (time.Time, error) { return time.ParseInLocation("2006-01-02", s, models.ChinaZone) }
+func parseBeijingDay(s string) (time.Time, error) {
+	return time.ParseInLocation("2006-01-02", s, models.ChinaZone)
+}
 
 func nextMonthOf(m string) string {
 	t, _ := time.Parse("2006-01", m)

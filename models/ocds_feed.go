@@ -68,8 +68,7 @@ var releaseTags = map[string]string{
 	"contract.final":     "contractUpdate",
 	"contract.accept":    "contractUpdate",
 	"contract.terminate": "contractTermination",
-	"payment.due":        "contractUpdate", // a tranche's milestone met
-	"payment.cancel":     "contractUpdate", // not met: the contract ended
+	"payment.due":        "contractUpdate", // a tranche's milestone met (its cancellation is the termination's)
 	"payment.pay":        "implementation",
 }
 
@@ -255,4 +254,28 @@ func BackfillReleases(tx *gorm.DB, d Dialect) error {
 		}
 	}
 	return nil
+}
+
+// OpenDataView is what the open data page shows of the feed.
+type OpenDataView struct {
+	Releases int64     // releases published
+	Tenders  int64     // tenders (ocids) they are about
+	Latest   time.Time // the newest release's date (zero: none yet)
+}
+
+// OpenDataPage reads the feed's size in one read.
+func (s *Store) OpenDataPage(ctx context.Context) (*OpenDataView, error) {
+	v := &OpenDataView{}
+	err := s.read(ctx, func(r *Store) error {
+		var row struct {
+			N, T int64
+		}
+		if err := r.DB.Raw("SELECT COUNT(*) AS n, COUNT(DISTINCT tender_id) AS t FROM ocds_releases").Scan(&row).Error; err != nil {
+			return err
+		}
+		v.Releases, v.Tenders = row.N, row.T
+		_, v.Latest, _ = r.LastRelease(ctx)
+		return nil
+	})
+	return v, err
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"time"
 
 	"portal/models"
 	"portal/policy"
@@ -110,5 +111,5 @@ func riverTables(tx *gorm.DB, d models.Dialect) error {
 // release compiler (a second copy of it here would drift from the feed);
 // it reads only tables that exist at version 21.
 func backfillReleases(tx *gorm.DB, d models.Dialect) error {
-	return models.BackfillReleases(tx, d)
+	return models.BackfillReleases(tx, d, time.Now())
 }

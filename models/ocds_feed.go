@@ -220,10 +220,10 @@ func (s *Store) OCDSBatch(ctx context.Context, after, upto int64, n int) ([]OCDS
 
 // BackfillReleases gives every tender published before the feed existed a
 // first release of how it stands now, tagged by what it holds (migration
-// 21). It runs the models' compiler on the schema of that migration, with
-// no seal key: an award not yet contracted has no value in it.
-func BackfillReleases(tx *gorm.DB, d Dialect) error {
-	s := &Store{DB: tx, Dialect: d, Now: time.Now, Settings: DefaultSettings()}
+// 21) at now. It runs the models' compiler on the schema of that
+// migration, with no seal key: an award not yet contracted has no value.
+func BackfillReleases(tx *gorm.DB, d Dialect, now time.Time) error {
+	s := &Store{DB: tx, Dialect: d, Now: func() time.Time { return now }, Settings: DefaultSettings()}
 	var ids []int64
 	if err := tx.Raw("SELECT id FROM tenders WHERE published_at IS NOT NULL ORDER BY id").Scan(&ids).Error; err != nil {
 		return err

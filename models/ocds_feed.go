@@ -141,9 +141,23 @@ func (s *Store) noteRelease(tx *gorm.DB, ev *AuditEvent) error {
 	return nil
 }
 
+// releaseLock is the PostgreSQL advisory lock that release writers hold
+// from their first release to their commit.
+const releaseLock = 0x6f636473 // "ocds"
+
 // flushReleases writes the noted releases, each compiled as its tender
-// stands at the end of the transaction.
+// stands at the end of the transaction. On PostgreSQL it first takes
+// releaseLock, held to the commit, so releases get their ids (and dates) in
+// the order they commit and a reader paging by id never passes one that
+// commits later with a lower id; SQLite has one writer at a time anyway.
+// After taking it the transaction only reads and appends releases, which
+// wait for no row lock, so the lock cannot take part in a deadlock.
 func (s *Store) flushReleases(tx *gorm.DB, p *pendingReleases) error {
+	if len(p.order) > 0 && s.Dialect == Postgres {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", releaseLock).Error; err != nil {
+			return err
+		}
+	}
 	for _, id := range p.order {
 		if err := s.writeRelease(tx, id, p.tags[id], strconv.FormatInt(p.event[id], 10)); err != nil {
 			return err

@@ -3,9 +3,13 @@
 -- transaction as the change. The rows are append-only; the ocid's prefix is
 -- a publication setting, so a row keeps the tender's code and its release
 -- key, and the feed puts ocid and id in front of the stored body.
+-- tender_id has no foreign key: on PostgreSQL the writers take a lock that
+-- orders the releases' ids as their commits (see models/ocds_feed.go), and a
+-- foreign key's row lock on the tender taken while holding it could deadlock
+-- with a transaction that has the tender locked and waits for that lock.
 CREATE TABLE ocds_releases (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    tender_id   INTEGER NOT NULL REFERENCES tenders (id),
+    tender_id   INTEGER NOT NULL,
     tender_code TEXT NOT NULL,
     release_key TEXT NOT NULL,
     date        DATETIME NOT NULL,

@@ -508,3 +508,57 @@ func mustURL(t *testing.T, raw string) *url.URL {
 	}
 	return u
 }
+
+// TestOCDSContractChanges: the first approved report (in service), a
+// passed midterm evaluation (the midterm tranche's milestone met), the
+// final evaluation and the acceptance are each a contractUpdate release.
+func TestOCDSContractChanges(t *testing.T) {
+	w := newTenderWorld(t)
+	w.e.store.Settings.SessionIdle, w.e.store.Settings.SessionAbsolute = 10000*time.Hour, 10000*time.Hour
+	contract := w.signedContractAPI(t)
+	cp := fmt.Sprintf("/api/v1/contracts/%d", contract)
+	w.now = time.Date(2026, 5, 5, 9, 0, 0, 0, time.UTC)
+	// Sign in again at the new time (sessions end 1000 h after sign-in).
+	member := w.e.signIn("agent3")
+	w.buyer = w.e.signIn("xn-buyer")
+	s, b := member.do("POST", cp+"/reports", aprilBody())
+	report := decode[reportDoc](t, must(t, 201, s, b, "report"))
+	s, b = member.do("POST", fmt.Sprintf("/api/v1/reports/%d/submit", report.ID), nil)
+	must(t, 200, s, b, "submit report")
+	s, b = w.buyer.do("POST", fmt.Sprintf("/api/v1/reports/%d/approve", report.ID), nil)
+	must(t, 200, s, b, "approve report")
+	sup := w.e.staff("sup-a", models.RoleSupervisor, "4501")
+	s, b = w.buyer.do("PUT", cp+"/supervisors", map[string]any{"supervisor_ids": []int64{w.e.actor("sup-a").UserID}})
+	must(t, 200, s, b, "assign supervisor")
+	s, b = sup.do("POST", cp+"/evaluations", map[string]any{"phase": "midterm", "scores": c0603Scores(0)})
+	must(t, 201, s, b, "midterm")
+	w.now = w.now.AddDate(0, 6, 0)
+	s, b = sup.do("POST", cp+"/evaluations", map[string]any{"phase": "final", "scores": c0603Scores(0)})
+	must(t, 201, s, b, "final")
+	s, b = sup.do("POST", cp+"/accept", nil)
+	must(t, 200, s, b, "accept")
+
+	all, _ := feed(t, w.e, "/api/v1/ocds/releases")
+	want := [][]string{{"tender"}, {"award"}, {"contract"}, {"contractUpdate"}, {"contractUpdate"}, {"contractUpdate"}, {"contractUpdate"}}
+	if got := tagsOf(all); !slices.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("tags %v, want %v", got, want)
+	}
+	status := func(r ocdsReleaseJSON) string {
+		out := r.Contracts[0].Status
+		for _, m := range r.Contracts[0].Milestones {
+			out += " " + m.Code + ":" + m.Status
+		}
+		return out
+	}
+	for i, want := range []string{
+		"active signing:met midterm:scheduled acceptance:scheduled", // signed
+		"active signing:met midterm:scheduled acceptance:scheduled", // in service
+		"active signing:met midterm:met acceptance:scheduled",       // midterm passed
+		"active signing:met midterm:met acceptance:scheduled",       // final recorded
+		"terminated signing:met midterm:met acceptance:met",         // accepted
+	} {
+		if got := status(all[i+2]); got != want {
+			t.Fatalf("release %d: %s, want %s", i+2, got, want)
+		}
+	}
+}

@@ -562,3 +562,37 @@ func TestOCDSContractChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestOCDSUnsuccessfulTender: disqualifications that leave too few valid
+// bids end the tender unsuccessful, a tenderUpdate release that lists the
+// tenderers (the deadline has passed) and no award; the publication's
+// release, read afterwards, still says nothing of bids.
+func TestOCDSUnsuccessfulTender(t *testing.T) {
+	w := newTenderWorld(t)
+	tender := w.publish(t)
+	var bids []int64
+	for i := range w.agents {
+		bids = append(bids, w.bid(t, i, tender, 250_000+int64(i), "方案"))
+	}
+	w.now = w.now.Add(12 * 24 * time.Hour)
+	api := fmt.Sprintf("/api/v1/tenders/%d", tender)
+	s, b := w.buyer.do("POST", api+"/credit-checks", map[string]any{"organisation_id": w.orgs[2], "result": "listed", "checked_at": w.now.Format(time.RFC3339)})
+	must(t, 201, s, b, "listed")
+	s, b = w.buyer.do("POST", fmt.Sprintf("/api/v1/bids/%d/disqualify", bids[1]), map[string]any{"reason": "报价文件未盖章", "confirm_end": true})
+	must(t, 200, s, b, "disqualify")
+	s, b = w.e.anon().do("GET", api, nil)
+	if got := decode[idOnly](t, must(t, 200, s, b, "tender")); got.Status != "unsuccessful" {
+		t.Fatalf("tender %s", got.Status)
+	}
+	all, _ := feed(t, w.e, "/api/v1/ocds/releases")
+	if got := tagsOf(all); !slices.EqualFunc(got, [][]string{{"tender"}, {"tenderUpdate"}}, slices.Equal) {
+		t.Fatalf("tags %v", got)
+	}
+	if all[0].Tender.NumberOfTenderers != nil || len(all[0].Parties) != 1 {
+		t.Fatalf("the publication's release tells of bids: %+v", all[0])
+	}
+	end := all[1]
+	if end.Tender.Status != "unsuccessful" || end.Tender.NumberOfTenderers == nil || *end.Tender.NumberOfTenderers != 3 || len(end.Awards) != 0 {
+		t.Fatalf("unsuccessful release: %+v", end.Tender)
+	}
+}

@@ -245,6 +245,13 @@ func TestOCDSFeedFollowsTendersThroughTheirLives(t *testing.T) {
 	paidOn := w.now.In(models.ChinaZone).Format(time.DateOnly)
 	s, b = w.buyer.do("POST", fmt.Sprintf("/api/v1/payments/%d/pay", ps[0].ID), map[string]any{"paid_on": paidOn, "voucher_no": "记-0001"})
 	must(t, 200, s, b, "pay")
+	// A start-up fund, approved (no release) and paid: a second transaction.
+	s, b = w.buyer.do("POST", fmt.Sprintf("/api/v1/contracts/%d/startup-funds", contract), map[string]any{"amount_fen": 12_345, "purpose": "创业项目"})
+	fund := decode[paymentJSON](t, must(t, 201, s, b, "grant fund"))
+	s, b = w.buyer.do("POST", fmt.Sprintf("/api/v1/payments/%d/approve", fund.ID), nil)
+	must(t, 200, s, b, "approve fund")
+	s, b = w.buyer.do("POST", fmt.Sprintf("/api/v1/payments/%d/pay", fund.ID), map[string]any{"paid_on": paidOn, "voucher_no": "记-0002"})
+	must(t, 200, s, b, "pay fund")
 	w.now = w.now.Add(24 * time.Hour)
 	s, b = w.buyer.do("POST", fmt.Sprintf("/api/v1/contracts/%d/terminate", contract), map[string]string{"reason": "机构停业"})
 	must(t, 200, s, b, "terminate")
@@ -291,12 +298,12 @@ func TestOCDSFeedFollowsTendersThroughTheirLives(t *testing.T) {
 	// The first: publication, award, contract, payment, termination.
 	firstOCID := "ocds-t3st01-" + firstCode
 	rs = releasesOf(all, firstOCID)
-	want := [][]string{{"tender"}, {"award"}, {"contract"}, {"implementation"}, {"contractTermination"}}
+	want := [][]string{{"tender"}, {"award"}, {"contract"}, {"implementation"}, {"implementation"}, {"contractTermination"}}
 	if got := tagsOf(rs); !slices.EqualFunc(got, want, slices.Equal) {
 		t.Fatalf("first tender's tags: %v, want %v", got, want)
 	}
-	if len(all) != 8 {
-		t.Fatalf("%d releases, want 8", len(all))
+	if len(all) != 9 {
+		t.Fatalf("%d releases, want 9", len(all))
 	}
 	pub := rs[0]
 	if pub.Tender.ID != firstCode || pub.Tender.ProcurementMethod != "limited" || pub.Tender.ProcurementMethodDetails != "竞争性磋商" ||
@@ -342,8 +349,12 @@ func TestOCDSFeedFollowsTendersThroughTheirLives(t *testing.T) {
 		!strings.HasPrefix(paid.Transactions[0].Date, paidOn+"T") || paid.Transactions[0].Payee.ID != "CN-USCI-"+winner || paid.Transactions[0].Payer.ID != "CN-MZ-450102" {
 		t.Fatalf("transaction: %+v", paid)
 	}
-	ended := rs[4].Contracts[0]
-	if ended.Status != "terminated" || ended.Milestones[1].Status != "notMet" || len(ended.Implementation.Transactions) != 1 {
+	funded := rs[4].Contracts[0].Implementation
+	if funded == nil || len(funded.Transactions) != 2 || funded.Transactions[1].Value.Amount.String() != "123.45" || len(rs[4].Contracts[0].Milestones) != 3 {
+		t.Fatalf("the start-up fund's transaction: %+v", rs[4].Contracts[0])
+	}
+	ended := rs[5].Contracts[0]
+	if ended.Status != "terminated" || ended.Milestones[1].Status != "notMet" || len(ended.Implementation.Transactions) != 2 {
 		t.Fatalf("terminated contract: %+v", ended)
 	}
 
@@ -367,9 +378,9 @@ func TestOCDSFeedFollowsTendersThroughTheirLives(t *testing.T) {
 			t.Fatalf("release of %s since %s", r.Date, award.Date)
 		}
 	}
-	day := strings.Split(rs[4].Date, "T")[0]
+	day := strings.Split(rs[5].Date, "T")[0]
 	onDay, _ := feed(t, w.e, feedPath+"?since="+day)
-	if len(onDay) != 1 || onDay[0].ID != rs[4].ID {
+	if len(onDay) != 1 || onDay[0].ID != rs[5].ID {
 		t.Fatalf("since %s: %v", day, tagsOf(onDay))
 	}
 	future, _ := feed(t, w.e, feedPath+"?since=2099-01-01")

@@ -293,3 +293,57 @@ func (s *Store) OpenDataPage(ctx context.Context) (*OpenDataView, error) {
 	})
 	return v, err
 }
+
+// DeadlineReleaseKey is the release key of a tender's release at its bid
+// deadline.
+const DeadlineReleaseKey = "deadline"
+
+// ReleaseDeadlines publishes the release of each tender whose bid deadline
+// has passed while its stored status is still published: the clock opened
+// it (or ended it unsuccessful for too few bids) and no transaction wrote
+// that change, so the periodic job ocds_deadlines (jobs) releases it, dated
+// when it runs, tagged tenderUpdate, listing the tenderers. Each tender has
+// at most one such release (its key is DeadlineReleaseKey); each is
+// written in its own short transaction. It returns how many it wrote.
+func (s *Store) ReleaseDeadlines(ctx context.Context) (int, error) {
+	var ids []int64
+	err := s.DB.WithContext(ctx).Raw(`SELECT t.id FROM tenders t WHERE t.status = ? AND t.published_at IS NOT NULL AND t.bid_deadline <= ?
+AND NOT EXISTS (SELECT 1 FROM ocds_releases r WHERE r.tender_id = t.id AND r.release_key = ?) ORDER BY t.bid_deadline, t.id LIMIT 1000`,
+		TenderPublished, s.now(), DeadlineReleaseKey).Scan(&ids).Error
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		wrote := false
+		err := s.tx(ctx, func(tx *gorm.DB) error {
+			// The lock first (see flushReleases): a change of the tender
+			// that commits after this reading releases after this one.
+			if s.Dialect == Postgres {
+				if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", releaseLock).Error; err != nil {
+					return err
+				}
+			}
+			var row struct {
+				Status string
+				Seen   int64
+			}
+			if err := tx.Raw(`SELECT status, (SELECT COUNT(*) FROM ocds_releases WHERE tender_id = ? AND release_key = ?) AS seen FROM tenders WHERE id = ?`,
+				id, DeadlineReleaseKey, id).Scan(&row).Error; err != nil {
+				return err
+			}
+			if row.Status != TenderPublished || row.Seen > 0 {
+				return nil
+			}
+			wrote = true
+			return s.writeRelease(tx, id, []string{"tenderUpdate"}, DeadlineReleaseKey)
+		})
+		switch {
+		case err == nil && wrote:
+			n++
+		case err != nil && !isDuplicate(err):
+			return n, err
+		}
+	}
+	return n, nil
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"portal/models"
 
@@ -56,5 +57,50 @@ func TestOCDSBackfillAndAppendOnly(t *testing.T) {
 	w.s.DB.Model(&models.OCDSRelease{}).Count(&after)
 	if after != 2 {
 		t.Fatalf("%d releases", after)
+	}
+}
+
+// TestOCDSDeadlineReleases: a tender the clock opens, and one it ends
+// unsuccessful for too few bids, each get one tenderUpdate release from
+// the deadline job's ReleaseDeadlines, once; none before the deadline.
+func TestOCDSDeadlineReleases(t *testing.T) {
+	w := newWorld(t)
+	bidOn, empty := w.published(), w.published()
+	for i := range w.agents {
+		w.bid(i, bidOn.ID, 250_000+int64(i), "方案")
+	}
+	if n, err := w.s.ReleaseDeadlines(w.ctx); err != nil || n != 0 {
+		t.Fatalf("before the deadline: %d %v", n, err)
+	}
+	w.now = bidOn.BidDeadline.Add(time.Minute)
+	if n, err := w.s.ReleaseDeadlines(w.ctx); err != nil || n != 2 {
+		t.Fatalf("after the deadline: %d %v", n, err)
+	}
+	if n, err := w.s.ReleaseDeadlines(w.ctx); err != nil || n != 0 {
+		t.Fatalf("again: %d %v", n, err)
+	}
+	for _, c := range []struct {
+		id        int64
+		status    string
+		tenderers int
+	}{{bidOn.ID, "active", 3}, {empty.ID, "unsuccessful", 0}} {
+		var r models.OCDSRelease
+		if err := w.s.DB.Where("tender_id = ? AND release_key = ?", c.id, models.DeadlineReleaseKey).First(&r).Error; err != nil {
+			t.Fatal(err)
+		}
+		var rel struct {
+			Tag    []string
+			Tender struct {
+				Status            string
+				NumberOfTenderers *int
+			}
+		}
+		if err := json.Unmarshal(r.JSON("p"), &rel); err != nil {
+			t.Fatal(err)
+		}
+		if len(rel.Tag) != 1 || rel.Tag[0] != "tenderUpdate" || rel.Tender.Status != c.status || rel.Tender.NumberOfTenderers == nil ||
+			*rel.Tender.NumberOfTenderers != c.tenderers {
+			t.Fatalf("tender %d: %+v", c.id, rel)
+		}
 	}
 }

@@ -178,6 +178,7 @@ func (s *Server) routes(r *gin.Engine) {
 	s.supervisionRoutes(r, api)
 	s.ledgerRoutes(r, api)
 	s.statsRoutes(r, api)
+	s.ocdsRoutes(r, api)
 }
 
 func (s *Server) readyz(c *gin.Context) {

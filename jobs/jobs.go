@@ -2,7 +2,9 @@
 // on River (docs/report-schedule.md): a periodic report_reminders job that
 // sends the reminders due, and a reminder_mail job per member to mail,
 // enqueued in the reminder's transaction and sent after commit, with
-// retries. Every portal process starts a Runner; River's leader election
+// retries; and a periodic ocds_deadlines job that releases, in the open data
+// feed, each tender the clock has taken past its bid deadline
+// (docs/api-ocds.md). Every portal process starts a Runner; River's leader election
 // has one of them enqueue the periodic job, a unique job keeps two from
 // running at once, and the reminders' unique key is the last guard.
 package jobs
@@ -28,6 +30,9 @@ type Config struct {
 	// ReminderEvery is how often the reminders job runs (0: hourly); it
 	// also runs when a process becomes River's leader.
 	ReminderEvery time.Duration
+	// DeadlineEvery is how often the open data feed's deadline releases
+	// are written (0: every 5 minutes).
+	DeadlineEvery time.Duration
 	// PollInterval is how often a process looks for jobs (0: 1 s; tests
 	// set it short).
 	PollInterval time.Duration
@@ -60,6 +65,17 @@ func (ReminderArgs) InsertOpts() river.InsertOpts {
 		rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
 }
 
+// DeadlineReleaseArgs is the periodic job that publishes the open data
+// release of each tender whose bid deadline has passed (see
+// models.ReleaseDeadlines).
+type DeadlineReleaseArgs struct{}
+
+// Kind of the job.
+func (DeadlineReleaseArgs) Kind() string { return "ocds_deadlines" }
+
+// InsertOpts: at most one waiting or running at a time.
+func (DeadlineReleaseArgs) InsertOpts() river.InsertOpts { return ReminderArgs{}.InsertOpts() }
+
 // MailArgs mails one reminder to one member.
 type MailArgs struct {
 	ReminderID int64 `json:"reminder_id"`
@@ -79,6 +95,9 @@ func New(store *models.Store, cfg Config) (*Runner, error) {
 	if cfg.ReminderEvery <= 0 {
 		cfg.ReminderEvery = time.Hour
 	}
+	if cfg.DeadlineEvery <= 0 {
+		cfg.DeadlineEvery = 5 * time.Minute
+	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = time.Second
 	}
@@ -96,13 +115,17 @@ func New(store *models.Store, cfg Config) (*Runner, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, river.WorkFunc(r.workReminders))
 	river.AddWorker(workers, river.WorkFunc(r.workMail))
+	river.AddWorker(workers, river.WorkFunc(r.workDeadlines))
 	reminders := river.NewPeriodicJob(river.PeriodicInterval(cfg.ReminderEvery),
 		func() (river.JobArgs, *river.InsertOpts) { return ReminderArgs{}, nil },
 		&river.PeriodicJobOpts{ID: "report_reminders", RunOnStart: true})
+	deadlines := river.NewPeriodicJob(river.PeriodicInterval(cfg.DeadlineEvery),
+		func() (river.JobArgs, *river.InsertOpts) { return DeadlineReleaseArgs{}, nil },
+		&river.PeriodicJobOpts{ID: "ocds_deadlines", RunOnStart: true})
 	r.client, err = river.NewClient(queue.Driver(pool, store.Dialect), &river.Config{
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:           workers,
-		PeriodicJobs:      []*river.PeriodicJob{reminders},
+		PeriodicJobs:      []*river.PeriodicJob{reminders, deadlines},
 		PollOnly:          true, // neither driver over database/sql listens
 		FetchPollInterval: cfg.PollInterval,
 		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
@@ -126,6 +149,14 @@ func (r *Runner) Stop(ctx context.Context) error { return r.client.Stop(ctx) }
 
 // Client is the River client, for tests and for enqueueing from outside.
 func (r *Runner) Client() *river.Client[*sql.Tx] { return r.client }
+
+func (r *Runner) workDeadlines(ctx context.Context, _ *river.Job[DeadlineReleaseArgs]) error {
+	n, err := r.store.ReleaseDeadlines(ctx)
+	if n > 0 {
+		r.cfg.Logger.Info("open data deadline releases", "count", n)
+	}
+	return err
+}
 
 func (r *Runner) workReminders(ctx context.Context, _ *river.Job[ReminderArgs]) error {
 	var mail models.EnqueueMail

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"time"
 
 	"portal/models"
 	"portal/policy"
@@ -103,4 +104,12 @@ func policyFile(name string) func(tx *gorm.DB, d models.Dialect) error {
 // (which may not create tables) only uses them.
 func riverTables(tx *gorm.DB, d models.Dialect) error {
 	return queue.Migrate(tx.Statement.Context, tx, d)
+}
+
+// backfillReleases gives each tender published before migration 21 its
+// first open data release. Unlike the other steps it runs the models'
+// release compiler (a second copy of it here would drift from the feed);
+// it reads only tables that exist at version 21.
+func backfillReleases(tx *gorm.DB, d models.Dialect) error {
+	return models.BackfillReleases(tx, d, time.Now())
 }

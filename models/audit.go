@@ -47,7 +47,11 @@ func (s *Store) audit(tx *gorm.DB, a *Actor, action, objectType string, objectID
 			ev.ActorName = a.Username
 		}
 	}
-	return tx.Create(&ev).Error
+	if err := tx.Create(&ev).Error; err != nil {
+		return err
+	}
+	// A change the open data feed publishes notes its release here.
+	return s.noteRelease(tx, &ev)
 }
 
 // auditAnonymous writes the event of an act whose actor must stay unknown

@@ -103,6 +103,26 @@ type Settings struct {
 	// FailBar is how long a failed final phase bars the organisation from
 	// bidding in the contract's region (0: one year).
 	FailBar time.Duration
+	// OCDSPrefix is the publisher's prefix in every ocid of the open data
+	// feed (ocds-<prefix>-<tender code>), registered with the OCDS helpdesk.
+	OCDSPrefix string
+}
+
+// DefaultOCDSPrefix stands in for a registered prefix.
+const DefaultOCDSPrefix = "portal"
+
+// ValidOCDSPrefix reports whether p can be an ocid prefix: 1 to 20 lower
+// case letters and digits (registered prefixes are 6).
+func ValidOCDSPrefix(p string) bool {
+	if p == "" || len(p) > 20 {
+		return false
+	}
+	for _, r := range p {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // DefaultMaxMoneyFen is 10 billion yuan (100亿元).
@@ -119,6 +139,7 @@ func DefaultSettings() Settings {
 		SessionTouchEvery:    time.Minute,
 		MaxMoneyFen:          DefaultMaxMoneyFen,
 		MaxRegistrationsAddr: 10,
+		OCDSPrefix:           DefaultOCDSPrefix,
 	}
 }
 
@@ -146,11 +167,19 @@ func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond
 
 // tx runs fn in one transaction bound to ctx. Every write of client input
 // goes through it, so a request whose input the edge refused writes nothing.
+// The open data releases fn's audit events noted are written at its end,
+// in the same transaction (ocds_feed.go).
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	if err := refusedInput(ctx); err != nil {
 		return err
 	}
-	return s.DB.WithContext(ctx).Transaction(fn)
+	ctx, pending := withReleases(ctx)
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return s.flushReleases(tx, pending)
+	})
 }
 
 // Ping reports whether the database answers.

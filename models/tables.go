@@ -13,5 +13,6 @@ func Tables() []any {
 		&ComplianceReview{},
 		&Notification{},
 		&ContractSupervisor{}, &SupervisorDeclaration{}, &Visit{}, &SupervisionFile{}, &Evaluation{}, &Rectification{}, &OrganisationBar{},
+		&OCDSRelease{},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"portal/jobs"
+	"portal/models"
 )
 
 // config is read from the environment first, then flags override it, and
@@ -28,6 +29,7 @@ type config struct {
 	ReminderDaysAfter  []int
 	SMTPURL            string
 	SMTPFrom           string
+	OCDSPrefix         string // the ocid prefix of the open data feed
 }
 
 func configFromEnv(getenv func(string) string) (config, error) {
@@ -42,6 +44,13 @@ func configFromEnv(getenv func(string) string) (config, error) {
 	}
 	if c.DataDir == "" {
 		c.DataDir = "./data"
+	}
+	c.OCDSPrefix = models.DefaultOCDSPrefix
+	if v := strings.TrimSpace(getenv("PORTAL_OCDS_PREFIX")); v != "" {
+		if !models.ValidOCDSPrefix(v) {
+			return c, fmt.Errorf("PORTAL_OCDS_PREFIX: %q is not 1 to 20 lower-case letters and digits (the prefix registered with the OCDS helpdesk)", v)
+		}
+		c.OCDSPrefix = v
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return c, fmt.Errorf("PORTAL_DATABASE_URL must be a postgres:// URL (or empty for SQLite)")
@@ -137,6 +146,6 @@ Settings come from the environment: PORTAL_ADDR, PORTAL_DATABASE_URL,
 PORTAL_DATA_DIR, PORTAL_ADMIN_PASSWORD, PORTAL_MIN_BID_PERIOD,
 PORTAL_CHALLENGE_PERIOD, PORTAL_FAIL_BAR, PORTAL_TRUSTED_PROXIES, PORTAL_REPORT_DUE_DAYS,
 PORTAL_REMINDER_DAYS_BEFORE, PORTAL_REMINDER_DAYS_AFTER, PORTAL_SMTP_URL,
-PORTAL_SMTP_FROM (see README.md).
+PORTAL_SMTP_FROM, PORTAL_OCDS_PREFIX (see README.md).
 `)
 }

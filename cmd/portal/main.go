@@ -80,6 +80,7 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	store.Settings.MinBidPeriod = cfg.MinBidPeriod
 	store.Settings.ChallengePeriod = cfg.ChallengePeriod
 	store.Settings.ReportDueDays = cfg.ReportDueDays
+	store.Settings.OCDSPrefix = cfg.OCDSPrefix
 	store.Settings.ReminderDaysBefore = cfg.ReminderDaysBefore
 	store.Settings.ReminderDaysAfter = cfg.ReminderDaysAfter
 	if cfg.FailBar != nil {

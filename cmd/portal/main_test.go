@@ -28,6 +28,8 @@ func TestConfigIsValidatedAtStart(t *testing.T) {
 		{"PORTAL_SMTP_URL": "http://mail.example.org"},
 		{"PORTAL_SMTP_URL": "smtp://mail.example.org:99999"},
 		{"PORTAL_SMTP_URL": "smtp://mail.example.org", "PORTAL_SMTP_FROM": "not an address"},
+		{"PORTAL_OCDS_PREFIX": "GX-01"},
+		{"PORTAL_OCDS_PREFIX": "abcdefghijklmnopqrstu"},
 	} {
 		if _, err := configFromEnv(env(bad)); err == nil {
 			t.Errorf("%v accepted", bad)
@@ -42,8 +44,11 @@ func TestConfigIsValidatedAtStart(t *testing.T) {
 	if err != nil || c.ReportDueDays != 15 || len(c.ReminderDaysBefore) != 2 || c.ReminderDaysAfter == nil || len(c.ReminderDaysAfter) != 0 {
 		t.Fatalf("reminder config %+v %v", c, err)
 	}
-	if c, _ := configFromEnv(env(nil)); c.ReminderDaysBefore != nil || c.ReminderDaysAfter != nil {
-		t.Fatalf("unset reminder days are not the defaults: %+v", c)
+	if c, _ := configFromEnv(env(nil)); c.ReminderDaysBefore != nil || c.ReminderDaysAfter != nil || c.OCDSPrefix != "portal" {
+		t.Fatalf("unset reminder days or ocid prefix are not the defaults: %+v", c)
+	}
+	if c, err := configFromEnv(env(map[string]string{"PORTAL_OCDS_PREFIX": "a1b2c3"})); err != nil || c.OCDSPrefix != "a1b2c3" {
+		t.Fatalf("ocid prefix: %+v %v", c, err)
 	}
 }
 

@@ -204,6 +204,7 @@ func RuntimeGrants(role, database string) []string {
 		"GRANT USAGE ON SCHEMA public TO " + role,
 		"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role,
 		"REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM " + role,
+		"REVOKE UPDATE, DELETE, TRUNCATE ON ocds_releases FROM " + role,
 		"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + role,
 	}
 }

@@ -11,6 +11,7 @@
 package dataset
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -41,9 +42,12 @@ type Options struct {
 	Now time.Time
 	// Password is every generated account's password (required).
 	Password string
-	// Reports is the guangxi scale's number of service reports to aim
-	// at (default 1,000,000); 0 keeps the default.
-	Reports int
+	// Reports, Tenders and Organisations are the guangxi scale's numbers
+	// of service reports to aim at, tenders and organisations (defaults
+	// 1,000,000, 20,000 and 1,000); 0 keeps the default.
+	Reports       int
+	Tenders       int
+	Organisations int
 	// Progress receives progress lines (nil: silent).
 	Progress io.Writer
 }
@@ -121,9 +125,9 @@ func Generate(ctx context.Context, db *gorm.DB, d models.Dialect, sealer *models
 			return nil, fmt.Errorf("dataset: the seed year must lie from 2001 to last year, not %d", opt.Year)
 		}
 	case ScaleGuangxi:
-		if opt.Reports == 0 {
-			opt.Reports = 1_000_000
-		}
+		opt.Reports = cmp.Or(opt.Reports, 1_000_000)
+		opt.Tenders = cmp.Or(opt.Tenders, 20_000)
+		opt.Organisations = cmp.Or(opt.Organisations, 1000)
 	default:
 		return nil, fmt.Errorf("dataset: unknown scale %q (seed or guangxi)", opt.Scale)
 	}

@@ -228,8 +228,8 @@ func (g *generator) run() error {
 		plans = g.seedPlan()
 	} else {
 		g.staffUsers(g.cities)
-		g.organisations(1000, nil)
-		plans = g.guangxiPlan(20_000)
+		g.organisations(g.opt.Organisations, nil)
+		plans = g.guangxiPlan(g.opt.Tenders)
 	}
 	if err := g.w.flush(); err != nil {
 		return err

@@ -24,12 +24,13 @@ var tableOrder = []string{
 	"service_reports", "service_report_versions", "service_report_comments",
 }
 
-// maxParams bounds the parameters of one statement: SQLite takes 32,766,
-// PostgreSQL 65,535.
-const (
-	maxParams    = 30000
-	maxBatchRows = 4000
-)
+// A batch (one transaction) is written when a table has maxBatchRows rows
+// waiting. Its statements have at most statementParams parameters:
+// PostgreSQL takes 65,535; the SQLite driver binds each parameter by a
+// search through all of them, so its statements stay short.
+const maxBatchRows = 4000
+
+var statementParams = map[models.Dialect]int{models.Postgres: 30000, models.SQLite: 900}
 
 type buffer struct {
 	table string
@@ -68,13 +69,11 @@ func (w *writer) add(table string, cols []string, vals ...any) error {
 	}
 	b.rows = append(b.rows, vals)
 	w.pending++
-	if len(b.rows) >= batchRows(len(cols)) {
+	if len(b.rows) >= maxBatchRows {
 		return w.flush()
 	}
 	return nil
 }
-
-func batchRows(cols int) int { return min(maxBatchRows, maxParams/cols) }
 
 // flush writes every buffered row: one transaction, one or more multi-row
 // INSERTs per table, parents first.
@@ -91,7 +90,7 @@ func (w *writer) flush() error {
 		if b == nil || len(b.rows) == 0 {
 			continue
 		}
-		per := batchRows(len(b.cols))
+		per := max(1, min(maxBatchRows, statementParams[w.dialect]/len(b.cols)))
 		for i := 0; i < len(b.rows); i += per {
 			rows := b.rows[i:min(i+per, len(b.rows))]
 			if err := w.insert(tx, b, rows); err != nil {

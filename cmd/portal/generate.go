@@ -15,7 +15,7 @@ import (
 
 // generate fills an empty, migrated database with a generated province
 // (models/dataset) and prints its figures for region 45.
-func generate(ctx context.Context, args []string, cfg config) error {
+func generate(ctx context.Context, args []string, cfg config, getenv func(string) string) error {
 	fs := flag.NewFlagSet("portal generate", flag.ContinueOnError)
 	scale := fs.String("scale", dataset.ScaleSeed, "seed (the article's year) or guangxi (three years of the whole province)")
 	seed := fs.Uint64("seed", 1, "random seed")
@@ -31,7 +31,7 @@ func generate(ctx context.Context, args []string, cfg config) error {
 	if err := migrations.Apply(ctx, db, dialect); err != nil {
 		return err
 	}
-	key, err := models.LoadSealKey(os.Getenv("PORTAL_SEAL_KEY"), cfg.DataDir)
+	key, err := models.LoadSealKey(getenv("PORTAL_SEAL_KEY"), cfg.DataDir)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,9 +104,15 @@ func TestSeedScaleFigures(t *testing.T) {
 	}
 }
 
-// TestGeneratedRowsKeepTheRules checks the lifecycles' rules on the rows.
+// TestGeneratedRowsKeepTheRules checks the lifecycles' rules on the rows
+// of the seed scale (TestEveryStatusAndMethod on a small guangxi scale).
 func TestGeneratedRowsKeepTheRules(t *testing.T) {
 	s, _ := generated(t)
+	checkRules(t, s)
+}
+
+func checkRules(t *testing.T, s *models.Store) {
+	t.Helper()
 	none(t, s, "contracted tender without exactly one contract and a won bid",
 		`SELECT t.id FROM tenders t WHERE t.status = 'contracted' AND ((SELECT COUNT(*) FROM contracts c WHERE c.tender_id = t.id) <> 1
 		 OR NOT EXISTS (SELECT 1 FROM bids b WHERE b.id = t.winner_bid_id AND b.tender_id = t.id AND b.status = 'won'))`)
@@ -155,8 +162,9 @@ func TestGeneratedRowsKeepTheRules(t *testing.T) {
 			t.Errorf("credit code %s: %v (%s)", o.CreditCode, err, o.RegistrationType)
 			continue
 		}
-		if d := c.Division(); o.RegionCode != d[:len(o.RegionCode)] && len(o.RegionCode) < 6 {
-			t.Errorf("organisation of %s registered by %s", o.RegionCode, d)
+		office := strings.TrimSuffix(strings.TrimSuffix(c.Division(), "00"), "00") // 450000 → 45, 450100 → 4501
+		if !strings.HasPrefix(o.RegionCode, office) {
+			t.Errorf("organisation of %s registered by the office of %s", o.RegionCode, c.Division())
 		}
 	}
 	// A bid opens with the portal's key: the content the winner bid is its contract amount.
@@ -224,6 +232,7 @@ func TestEveryStatusAndMethod(t *testing.T) {
 			t.Errorf("no payment %s", st)
 		}
 	}
+	checkRules(t, s)
 	approved := count(t, s, "SELECT COUNT(*) FROM service_reports WHERE status = 'approved'")
 	all := count(t, s, "SELECT COUNT(*) FROM service_reports")
 	if all < 36_000 || all > 44_000 || approved*10 < all*8 {

@@ -122,7 +122,6 @@ type generator struct {
 	exactVolunteers, exactChildren int64
 	eligibleWeight                 float64
 	usedWeight                     float64
-	usedVolunteers, usedChildren   int64
 	reportFactor                   float64 // parts per reporting period (guangxi)
 	lives                          map[int64]*contractLife
 }

@@ -148,6 +148,10 @@ func checkRules(t *testing.T, s *models.Store) {
 		 WHERE g.ptype = 'g' AND g.v0 = 'u:' || CAST(a.supervisor_id AS TEXT) AND g.v1 = 'supervisor' AND c.region_code LIKE g.v2 || '%')`)
 	none(t, s, "panel not of the method's size", `SELECT t.id FROM tenders t WHERE t.status IN ('awarded', 'contracted')
 		AND (SELECT COUNT(*) FROM panel_members m WHERE m.tender_id = t.id AND m.active) < CASE WHEN t.method IN ('open_tender', 'invited_tender') THEN 5 ELSE 3 END`)
+	none(t, s, "price weight and criteria not of the evaluation method", `SELECT t.id FROM tenders t WHERE CASE WHEN t.evaluation = 'lowest_price'
+		THEN t.price_weight <> 100 OR EXISTS (SELECT 1 FROM tender_criteria c WHERE c.tender_id = t.id)
+		ELSE t.price_weight NOT BETWEEN 10 AND 30 OR t.price_weight + (SELECT SUM(max_points) FROM tender_criteria c WHERE c.tender_id = t.id) <> 100 END`)
+	none(t, s, "budget not the sum of its lines", `SELECT t.id FROM tenders t WHERE t.budget_fen <> (SELECT SUM(amount_fen) FROM tender_budget_lines b WHERE b.tender_id = t.id AND b.amount_fen > 0)`)
 	none(t, s, "bid after the deadline", `SELECT b.id FROM bids b JOIN tenders t ON t.id = b.tender_id WHERE b.submitted_at > t.bid_deadline`)
 	none(t, s, "organisation without a certified worker", `SELECT o.id FROM organisations o WHERE NOT EXISTS (SELECT 1 FROM organisation_staff s WHERE s.organisation_id = o.id AND s.level <> '')`)
 	none(t, s, "organisation without an agency member", `SELECT o.id FROM organisations o WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.organisation_id = o.id)`)

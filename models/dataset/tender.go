@@ -82,7 +82,7 @@ func (g *generator) tender(p *tenderPlan) (*contractPlan, error) {
 		left -= a
 		budget = append(budget, line{sources[i], a})
 	}
-	priceWeight := 0
+	priceWeight := 100 // lowest price: the price is all (as checkTender stores it)
 	var criteria []struct {
 		key, name string
 		max       int

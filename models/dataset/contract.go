@@ -195,6 +195,18 @@ var evaluationCols = []string{"id", "contract_id", "supervisor_id", "phase", "po
 var rectCols = []string{"id", "contract_id", "evaluation_id", "visit_id", "issue", "due_on", "status", "response", "responded_at", "responded_by",
 	"verify_comment", "verified_at", "verified_by", "opened_by", "created_at", "updated_at"}
 
+var sessionCols = []string{"id", "contract_id", "kind", "held_on", "hours_centi", "provider", "topics", "attendees", "recorded_by", "recorded_at"}
+
+// free reports whether the room is held on no day of from..to.
+func (rm *room) free(from, to string) bool {
+	for _, h := range rm.held {
+		if h[0] <= to && h[1] >= from {
+			return false
+		}
+	}
+	return true
+}
+
 func nullTime(t time.Time) any {
 	if t.IsZero() {
 		return nil
@@ -410,6 +422,44 @@ func (g *generator) contract(c *contractPlan) error {
 		c.signed, c.buyer, c.signed, updated, termAt, termBy, reason, c.tender.interval))
 	for _, ind := range c.tender.item.indicators {
 		g.must(g.w.add("contract_targets", []string{"id", "contract_id", "indicator", "value"}, g.ids.of("contract_targets"), c.id, ind.key, c.targets[ind.key]))
+	}
+	// Support: a start-up contract's room in its city's base and a
+	// planning session; a supervision session by an assigned supervisor.
+	if c.tender.startup && c.org.city != "" {
+		from := g.later(r, c.signed, 1, 5)
+		if before(from) {
+			for _, rm := range g.rooms[c.org.city] {
+				if !rm.free(c.start, c.end) {
+					continue
+				}
+				held, status := any(c.end), "active"
+				var endedAt, endedBy any
+				if terminated {
+					status, endedAt, endedBy = "ended", l.terminateAt, c.buyer
+					held = nil
+					if d := addDays(day(l.terminateAt), -1); d >= c.start {
+						held = d
+					}
+				}
+				if held != nil {
+					rm.held = append(rm.held, [2]string{c.start, held.(string)})
+				}
+				sup.add("office_allocations", []string{"id", "room_id", "organisation_id", "contract_id", "from_on", "to_on", "held_to", "status",
+					"created_by", "created_at", "ended_by", "ended_at"}, g.ids.of("office_allocations"), rm.id, c.org.id, c.id, c.start, c.end, held, status,
+					g.buyers[c.org.city], from, endedBy, endedAt)
+				break
+			}
+		}
+		if at := g.later(r, c.signed, 10, 30); before(at) {
+			sup.add("support_sessions", sessionCols, g.ids.of("support_sessions"), c.id, "planning", day(at), 300, "广西社会工作协会",
+				"项目规划、财务管理与服务标准", 2+r.IntN(6), c.buyer, at)
+		}
+	}
+	if assigned {
+		if at := g.officeTime(r, addDays(mid, 5)); before(at) && at.After(l.assignedAt) {
+			sup.add("support_sessions", sessionCols, g.ids.of("support_sessions"), c.id, "supervision", day(at), 200, "督导团队",
+				"个案管理与儿童保护风险评估", 3+r.IntN(8), l.supervisors[0], at)
+		}
 	}
 	g.put(&sup)
 	g.put(&reports)

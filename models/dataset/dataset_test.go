@@ -153,6 +153,14 @@ func checkRules(t *testing.T, s *models.Store) {
 		ELSE t.price_weight NOT BETWEEN 10 AND 30 OR t.price_weight + (SELECT SUM(max_points) FROM tender_criteria c WHERE c.tender_id = t.id) <> 100 END`)
 	none(t, s, "budget not the sum of its lines", `SELECT t.id FROM tenders t WHERE t.budget_fen <> (SELECT SUM(amount_fen) FROM tender_budget_lines b WHERE b.tender_id = t.id AND b.amount_fen > 0)`)
 	none(t, s, "bid after the deadline", `SELECT b.id FROM bids b JOIN tenders t ON t.id = b.tender_id WHERE b.submitted_at > t.bid_deadline`)
+	none(t, s, "a room held twice on one day", `SELECT a.id FROM office_allocations a JOIN office_allocations b ON b.room_id = a.room_id AND b.id < a.id
+		WHERE a.held_to IS NOT NULL AND b.held_to IS NOT NULL AND a.from_on <= b.held_to AND b.from_on <= a.held_to`)
+	none(t, s, "allocation outside its contract or to another organisation", `SELECT a.id FROM office_allocations a JOIN contracts c ON c.id = a.contract_id
+		WHERE a.organisation_id <> c.organisation_id OR CAST(a.from_on AS TEXT) < c.service_start OR CAST(a.to_on AS TEXT) > c.service_end`)
+	none(t, s, "contract signed with a challenge unanswered", `SELECT h.id FROM challenges h JOIN contracts c ON c.tender_id = h.tender_id
+		WHERE h.answered_at IS NULL OR h.answered_at > c.signed_at`)
+	none(t, s, "supervision session not by an assigned supervisor", `SELECT x.id FROM support_sessions x WHERE x.kind = 'supervision'
+		AND NOT EXISTS (SELECT 1 FROM contract_supervisors a WHERE a.contract_id = x.contract_id AND a.supervisor_id = x.recorded_by)`)
 	none(t, s, "organisation without a certified worker", `SELECT o.id FROM organisations o WHERE NOT EXISTS (SELECT 1 FROM organisation_staff s WHERE s.organisation_id = o.id AND s.level <> '')`)
 	none(t, s, "organisation without an agency member", `SELECT o.id FROM organisations o WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.organisation_id = o.id)`)
 	// Credit codes: valid GB 32100 codes whose registering office holds the organisation.
@@ -237,6 +245,11 @@ func TestEveryStatusAndMethod(t *testing.T) {
 		}
 	}
 	checkRules(t, s)
+	for _, table := range []string{"office_allocations", "support_sessions", "challenges", "enquiries", "tender_invitations", "rectifications", "supervision_visits"} {
+		if count(t, s, "SELECT COUNT(*) FROM "+table) == 0 {
+			t.Errorf("no rows in %s", table)
+		}
+	}
 	approved := count(t, s, "SELECT COUNT(*) FROM service_reports WHERE status = 'approved'")
 	all := count(t, s, "SELECT COUNT(*) FROM service_reports")
 	if all < 36_000 || all > 44_000 || approved*10 < all*8 {

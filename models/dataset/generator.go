@@ -124,6 +124,13 @@ type generator struct {
 	usedWeight                     float64
 	reportFactor                   float64 // parts per reporting period (guangxi)
 	lives                          map[int64]*contractLife
+	rooms                          map[string][]*room // incubation base rooms by city
+}
+
+// room is a room of a city's incubation base and the days it is held.
+type room struct {
+	id   int64
+	held [][2]string
 }
 
 func newGenerator(ctx context.Context, db *gorm.DB, d models.Dialect, sqlDB *sql.DB, sealer *models.Sealer, opt Options) (*generator, error) {
@@ -132,7 +139,7 @@ func newGenerator(ctx context.Context, db *gorm.DB, d models.Dialect, sqlDB *sql
 		counties: map[string][]region{}, regionByKey: map[string]region{}, buyers: map[string]int64{},
 		experts: map[string][]int64{}, supervisors: map[string][]int64{}, bidders: map[string][]*org{},
 		counters: map[string]int{}, acc: map[string]*accum{}, bySource: map[string]*SourceFigures{},
-		byItem: map[string]*ItemFigures{}, serving: map[int64]bool{}, reportFactor: 1, lives: map[int64]*contractLife{}}
+		byItem: map[string]*ItemFigures{}, serving: map[int64]bool{}, reportFactor: 1, lives: map[int64]*contractLife{}, rooms: map[string][]*room{}}
 	if opt.Scale == ScaleSeed {
 		g.from, g.to = fmt.Sprintf("%d-01-01", opt.Year), fmt.Sprintf("%d-12-31", opt.Year)
 		g.epoch = beijing(fmt.Sprintf("%d-11-15", opt.Year-1), 10, 0)
@@ -412,6 +419,20 @@ func (g *generator) staffUsers(cities []region) {
 		for _, k := range g.counties[c.code] {
 			g.buyers[k.code] = g.user("buyer-"+k.code, k.name+"民政局采购员", nil, models.RoleProcurement, k.code)
 		}
+		g.base(c)
+	}
+}
+
+// base writes a city's incubation base (孵化基地) with eight rooms.
+func (g *generator) base(c region) {
+	id := g.ids.of("office_bases")
+	g.must(g.w.add("office_bases", []string{"id", "name", "region_code", "address", "created_by", "created_at"},
+		id, c.name+"社会组织孵化基地", c.code, c.name+"民主路1号社会组织服务中心", g.buyers[c.code], g.epoch))
+	for i := 1; i <= 8; i++ {
+		rm := &room{id: g.ids.of("office_rooms")}
+		g.must(g.w.add("office_rooms", []string{"id", "base_id", "name", "area_centi", "created_at"},
+			rm.id, id, fmt.Sprintf("%d0%d 室", 2+i/5, i), int64(1500+g.rng.IntN(4500)), g.epoch))
+		g.rooms[c.code] = append(g.rooms[c.code], rm)
 	}
 }
 

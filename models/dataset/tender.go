@@ -379,6 +379,23 @@ func (g *generator) tender(p *tenderPlan) (*contractPlan, error) {
 		}
 	}
 	t["status"], t["awarded_at"], t["winner_bid_id"], t["updated_at"] = models.TenderAwarded, award, win.id, award
+	if len(bids) > 1 && r.IntN(30) == 0 {
+		// A losing bidder challenges the award (质疑), answered before signing.
+		filed := g.later(r, award, 1, 3)
+		if g.past(filed) {
+			answered := g.later(r, filed, 2, 4)
+			var ans, at, by any = "", nil, nil
+			if g.past(answered) {
+				ans, at, by = "经复核，评审程序与评分符合采购文件规定，质疑不成立。", answered, buyer
+			}
+			loser := bids[1]
+			if loser == win {
+				loser = bids[0]
+			}
+			loc.add("challenges", []string{"id", "tender_id", "organisation_id", "reason", "filed_at", "answer", "answered_at", "answered_by"},
+				g.ids.of("challenges"), p.id, loser.org.id, "对技术评分中同类项目经验一项的评分有异议，请予复核。", filed, ans, at, by)
+		}
+	}
 	if p.outcome == outCancel {
 		at := g.later(r, award, 3, 6)
 		if g.past(at) {

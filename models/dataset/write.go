@@ -16,11 +16,11 @@ import (
 // tableOrder is the order tables are written in: every table after the
 // tables its rows refer to, so each batch's foreign keys hold.
 var tableOrder = []string{
-	"organisations", "users", "casbin_rule", "organisation_staff",
+	"organisations", "users", "casbin_rule", "organisation_staff", "office_bases", "office_rooms",
 	"tenders", "tender_code_counters", "tender_budget_lines", "tender_targets", "tender_criteria", "tender_invitations",
-	"enquiries", "bids", "panel_members", "scores", "compliance_reviews", "credit_checks",
-	"contracts", "contract_targets", "payment_tranches", "contract_supervisors", "supervision_visits",
-	"supervision_evaluations", "rectifications",
+	"enquiries", "bids", "challenges", "panel_members", "scores", "compliance_reviews", "credit_checks",
+	"contracts", "contract_targets", "payment_tranches", "office_allocations", "support_sessions",
+	"contract_supervisors", "supervision_visits", "supervision_evaluations", "rectifications",
 	"service_reports", "service_report_versions", "service_report_comments",
 }
 
@@ -196,7 +196,8 @@ func indexOf(name string) int {
 // identityTables have ids the generator assigns; PostgreSQL's sequences
 // are moved past them afterwards.
 var identityTables = []string{
-	"organisations", "users", "casbin_rule", "organisation_staff", "tenders", "tender_budget_lines", "tender_targets",
+	"organisations", "users", "casbin_rule", "organisation_staff", "office_bases", "office_rooms", "office_allocations",
+	"support_sessions", "challenges", "tenders", "tender_budget_lines", "tender_targets",
 	"tender_criteria", "tender_invitations", "enquiries", "panel_members", "scores", "compliance_reviews", "credit_checks",
 	"contracts", "contract_targets", "payment_tranches", "contract_supervisors", "supervision_visits",
 	"supervision_evaluations", "rectifications", "service_reports", "service_report_versions", "service_report_comments",

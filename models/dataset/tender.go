@@ -322,7 +322,7 @@ func (g *generator) tender(p *tenderPlan) (*contractPlan, error) {
 		return nil, emit()
 	}
 	// The panel scores (comprehensive) or reviews compliance (lowest price).
-	for ei, e := range panel {
+	for _, e := range panel {
 		at := g.later(r, appoint, 1, 2)
 		if !g.past(at) {
 			continue
@@ -347,7 +347,6 @@ func (g *generator) tender(p *tenderPlan) (*contractPlan, error) {
 				loc.add("compliance_reviews", []string{"id", "bid_id", "expert_id", "pass", "note", "reviewed_at"}, g.ids.of("compliance_reviews"), b.id, e, true, "", at)
 			}
 		}
-		_ = ei
 	}
 	if p.outcome == outCancel && p.cancelStage == 1 {
 		at := g.later(r, appoint, 3, 4)

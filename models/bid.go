@@ -103,6 +103,18 @@ func randomID() int64 {
 	return int64(binary.BigEndian.Uint64(b[:])>>12) + 1 // fits JavaScript's safe integers
 }
 
+// SealBid seals a bid's content for the bid row (id, tender,
+// organisation) as the portal does when the organisation saves it: the
+// dataset generator writes bids straight into the table with it.
+func SealBid(sl *Sealer, id, tenderID, orgID int64, c BidContent) ([]byte, error) {
+	b := Bid{ID: id, TenderID: tenderID, OrganisationID: orgID, BidContent: c}
+	plain, err := json.Marshal(b.BidContent)
+	if err != nil {
+		return nil, err
+	}
+	return sl.Seal(plain, bidAD(&b)), nil
+}
+
 func (s *Store) seal(b *Bid) error {
 	if s.Sealer == nil {
 		return fmt.Errorf("no seal key configured")

@@ -49,6 +49,11 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if len(args) > 0 && args[0] == "generate" {
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+		defer stop()
+		return generate(ctx, args[1:], cfg, getenv)
+	}
 	fs := flag.NewFlagSet("portal", flag.ContinueOnError)
 	fs.Usage = usage
 	fs.BoolVar(&cfg.Demo, "demo", false, "fill an empty database with demo data")

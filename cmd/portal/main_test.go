@@ -157,3 +157,21 @@ func TestHTTPServerTimeouts(t *testing.T) {
 			srv.WriteTimeout, srv.MaxHeaderBytes)
 	}
 }
+
+// TestGenerateFillsAnEmptyDatabaseOnce: portal generate writes the seed
+// scale into a fresh data directory, and refuses a second time.
+func TestGenerateFillsAnEmptyDatabaseOnce(t *testing.T) {
+	dir := t.TempDir()
+	getenv := env(map[string]string{"PORTAL_DATA_DIR": dir, "PORTAL_ADMIN_PASSWORD": "generated-pass-1"})
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := run([]string{"generate", "--scale", "seed", "--seed", "5"}, getenv, log); err != nil {
+		t.Fatal(err)
+	}
+	err := run([]string{"generate", "--scale", "seed"}, getenv, log)
+	if err == nil || !strings.Contains(err.Error(), "already holds") {
+		t.Fatalf("a second generation: %v", err)
+	}
+	if err := run([]string{"generate", "--scale", "county"}, env(map[string]string{"PORTAL_DATA_DIR": t.TempDir(), "PORTAL_ADMIN_PASSWORD": "generated-pass-1"}), log); err == nil {
+		t.Fatal("an unknown scale was accepted")
+	}
+}

@@ -177,6 +177,7 @@ func (s *Server) routes(r *gin.Engine) {
 	s.officeRoutes(r, api)
 	s.supervisionRoutes(r, api)
 	s.ledgerRoutes(r, api)
+	s.listExportRoutes(r)
 }
 
 func (s *Server) readyz(c *gin.Context) {

@@ -20,7 +20,6 @@ import (
 // once that is written, and the transaction closed, is the file sent, so a
 // slow client never holds a transaction open.
 
-
 // sendWorkbook writes the sheets to a temporary file (their Each functions
 // read the database, each in its own read transaction), then sends the file
 // as an attachment: key-YYYYMMDD.xlsx for old clients and title-YYYYMMDD.xlsx

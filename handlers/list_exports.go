@@ -21,8 +21,11 @@ import (
 
 func (s *Server) listExportRoutes(r *gin.Engine) {
 	r.GET("/tenders.xlsx", policy.Require("tender:read"), s.exportTenders)
+	r.GET("/notices.xlsx", policy.Require("tender:read"), s.exportNotices)
 	r.GET("/contracts.xlsx", policy.Require(""), s.exportContracts)
 	r.GET("/organisations.xlsx", policy.Require("org:read"), s.exportOrganisations)
+	r.GET("/catalogue.xlsx", policy.Require("catalogue:read"), s.exportCatalogue)
+	r.GET("/bases.xlsx", policy.Require("office:manage"), s.exportBases)
 	r.GET("/admin/users.xlsx", policy.Require("user:read"), s.exportUsers)
 	r.GET("/admin/audit.xlsx", policy.Require("audit:read"), s.exportAudit)
 }
@@ -165,4 +168,72 @@ func (s *Server) exportAudit(c *gin.Context) {
 			})
 		}}
 	s.sendWorkbook(c, "audit", title, sh)
+}
+
+func (s *Server) exportNotices(c *gin.Context) {
+	ctx, a, lang := c.Request.Context(), policy.ActorFrom(c), langOf(c)
+	title := s.msgs.T(lang, "notices.title")
+	v := noticeView{lang}
+	row := make([]any, 6)
+	sh := sheet.Sheet{Name: title, Columns: s.exportColumns(lang, exportColumn{"notices.kind", sheet.Text}, exportColumn{"tender.title_label", sheet.Text},
+		exportColumn{"tender.code", sheet.Text}, exportColumn{"notices.region", sheet.Text}, exportColumn{"notices.method", sheet.Text},
+		exportColumn{"export.notice_date", sheet.Date}),
+		Each: func(yield func([]any) error) error {
+			return s.store.ExportNotices(ctx, a, noticeFilterOf(c), func(r models.ExportRow[models.NoticeExportRow]) error {
+				n := r.Row
+				kind := s.msgs.T(lang, "notices.kind."+n.Kind)
+				if n.Kind == models.NoticeAmendment {
+					kind += " " + s.msgs.T(lang, "notices.seq", n.Ref)
+				}
+				row[0], row[1], row[2], row[3], row[4], row[5] = kind, n.Title, n.Code, regionLabel(r.Regions, n.RegionCode), v.Method(n.Method), exportDay(&n.At)
+				return yield(row)
+			})
+		}}
+	s.sendWorkbook(c, "notices", title, sh)
+}
+
+func (s *Server) exportBases(c *gin.Context) {
+	ctx, a, lang := c.Request.Context(), policy.ActorFrom(c), langOf(c)
+	title := s.msgs.T(lang, "office.bases_title")
+	row := make([]any, 4)
+	sh := sheet.Sheet{Name: title, Columns: s.exportColumns(lang, exportColumn{"office.base_name", sheet.Text}, exportColumn{"office.region", sheet.Text},
+		exportColumn{"office.address", sheet.Text}, exportColumn{"office.room_count", sheet.Whole}),
+		Each: func(yield func([]any) error) error {
+			return s.store.ExportBases(ctx, a, models.BaseFilter{Region: c.Query("region")}, func(r models.ExportRow[models.BaseExportRow]) error {
+				b := r.Row
+				row[0], row[1], row[2], row[3] = b.Name, regionLabel(r.Regions, b.RegionCode), b.Address, b.RoomCount
+				return yield(row)
+			})
+		}}
+	s.sendWorkbook(c, "bases", title, sh)
+}
+
+// exportCatalogue sends the catalogue version the page shows: a version
+// is a few hundred items at most, read with the page's one read and
+// written as the sheet's Rows.
+func (s *Server) exportCatalogue(c *gin.Context) {
+	q, err := catalogueQuery(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	a, lang := policy.ActorFrom(c), langOf(c)
+	cv, err := s.store.CataloguePage(c.Request.Context(), a, q)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	v := cv.Version
+	title := s.msgs.T(lang, "catalogue.title", s.regionName(c, v.RegionCode), v.Year)
+	sh := sheet.Sheet{Name: title, Columns: s.exportColumns(lang, exportColumn{"catalogue.code", sheet.Text}, exportColumn{"catalogue.name", sheet.Text},
+		exportColumn{"catalogue.unit", sheet.Text}, exportColumn{"catalogue.guide_price", sheet.Money}, exportColumn{"catalogue.indicators", sheet.Whole})}
+	for i := range cv.Items {
+		it := &cv.Items[i]
+		var price any
+		if it.GuidePriceFen > 0 {
+			price = yuan(it.GuidePriceFen)
+		}
+		sh.Rows = append(sh.Rows, []any{it.Code, localName(lang, it.Name, it.NameEn), s.unit(lang, it.Unit), price, len(it.Indicators)})
+	}
+	s.sendWorkbook(c, "catalogue", title, sh)
 }

@@ -187,6 +187,56 @@ func TestListExports(t *testing.T) {
 		t.Fatalf("audit: export %d rows, list %d", len(rows)-1, events.Total)
 	}
 
+	// Notices: a published tender's, the public's list and export alike.
+	zero := time.Duration(0)
+	e.store.Settings.MinBidPeriod = &zero
+	pub, err := e.store.CreateTender(ctx, e.actor("qx-buyer"), models.TenderInput{
+		Title: "青秀区长者关爱服务项目", Region: "450103", CatalogueCode: "C0603", Method: "competitive_consultation",
+		Budget: []models.BudgetLine{{Source: "local_budget", AmountFen: 80_000_00}}, ServiceStart: "2026-04-01", ServiceEnd: "2027-03-31",
+		Targets:     []models.Target{{Indicator: "service_hours", Value: 100}},
+		PriceWeight: 20, Criteria: []models.Criterion{{Key: "plan", Name: "服务方案", MaxPoints: 80}},
+		BidDeadline: time.Now().Add(10 * 24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.PublishTender(ctx, e.actor("qx-buyer"), pub.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"", "?kind=tender&region=450103", "?kind=award", "?q=" + url.QueryEscape("长者")} {
+		s, b := e.anon().do("GET", "/api/v1/notices"+q, nil)
+		list := decode[models.List[models.Notice]](t, must(t, 200, s, b, "notices"+q))
+		rows, _ := exportOf(t, e.anon(), "/notices.xlsx"+q)
+		want := []string{}
+		for _, n := range list.Items {
+			want = append(want, n.Code+" "+n.RegionName+" "+n.At.In(models.ChinaZone).Format("2006-01-02"))
+		}
+		got := []string{}
+		for _, r := range rows[1:] {
+			got = append(got, r[2]+" "+r[3]+" "+r[5])
+			if r[0] != "采购公告" {
+				t.Errorf("notice kind %q", r[0])
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("notices%s: export %q, list %q", q, got, want)
+		}
+	}
+	if s, b := e.anon().do("GET", "/notices.xlsx?from=2026-13-01", nil); s != http.StatusUnprocessableEntity {
+		t.Fatalf("a bad notice date: %d %s", s, b)
+	}
+	// The public tender list now shows the published one, as its export.
+	if rows, _ := exportOf(t, e.anon(), "/tenders.xlsx"); len(rows) != 2 || rows[1][0] != pub.Code || rows[1][3] != "已发布" {
+		t.Fatalf("the public's tender export: %q", rows)
+	}
+
+	// The catalogue: the version the page shows, every item.
+	s, b = e.anon().do("GET", "/api/v1/catalogue/items?region=45&per_page=200", nil)
+	items := decode[models.List[models.CatalogueItem]](t, must(t, 200, s, b, "catalogue"))
+	rows, _ = exportOf(t, e.anon(), "/catalogue.xlsx?region=45")
+	if items.Total == 0 || int64(len(rows)-1) != items.Total || rows[1][0] != items.Items[0].Code {
+		t.Fatalf("catalogue: export %d rows, list %d", len(rows)-1, items.Total)
+	}
+
 	// In English with the switch.
 	en := e.signIn("xn-buyer")
 	en.do("GET", "/lang/en", nil)
@@ -253,5 +303,26 @@ func TestExportMany(t *testing.T) {
 	rows, _ := xlsxOf(t, body.Bytes())
 	if len(rows) != n+1 || rows[1][4] != fmt.Sprint(n-1) || rows[n][4] != "0" || rows[1][5] == "" || rows[1][0] != "2026-03-02 11:46:39" {
 		t.Fatalf("%d rows, first %q, last %q", len(rows), rows[1], rows[len(rows)-1])
+	}
+}
+
+// TestBaseExport: the list of bases exports the bases in the caller's
+// reach; another county's staff export none; a caller who may not see
+// the page may not export it.
+func TestBaseExport(t *testing.T) {
+	w := newOfficeWorld(t)
+	w.base(t)
+	s, b := w.buyer.do("GET", "/api/v1/bases", nil)
+	list := decode[models.List[models.OfficeBase]](t, must(t, 200, s, b, "bases"))
+	rows, raw := exportOf(t, w.buyer, "/bases.xlsx?region=4501")
+	if len(list.Items) != 1 || len(rows) != 2 || rows[1][0] != list.Items[0].Name || rows[1][1] == "450102" || raw("D2") != "1" {
+		t.Fatalf("bases: export %q, list %+v", rows, list.Items)
+	}
+	if rows, _ := exportOf(t, w.other, "/bases.xlsx"); len(rows) != 1 {
+		t.Fatalf("another county's bases: %q", rows)
+	}
+	ps, _ := w.agent.do("GET", "/bases", nil)
+	if s, _ := w.agent.do("GET", "/bases.xlsx", nil); s != ps || s != http.StatusForbidden {
+		t.Fatalf("an agency's export: %d, the page's %d", s, ps)
 	}
 }

@@ -36,6 +36,9 @@ type exportQuery struct {
 	Columns string   // the columns scanned into a row
 	Args    []any    // Columns' arguments
 	Narrow  []string // the filter's fields to narrow when too many rows match
+	// Names: the regions by their own names (as the notices show them),
+	// not by their labels (city and county, as the lists show them).
+	Names bool
 }
 
 // exportRows reads q (a list's query, its filters and scope applied) in
@@ -67,7 +70,12 @@ func exportRows[T any](ctx context.Context, r *Store, q *gorm.DB, x exportQuery,
 			return err
 		}
 		var err error
-		if regions, err = r.RegionLabels(ctx, codes); err != nil {
+		if x.Names {
+			regions, err = regionNames(r.DB.WithContext(ctx), codes)
+		} else {
+			regions, err = r.RegionLabels(ctx, codes)
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -128,5 +129,75 @@ func (s *Store) ExportAuditEvents(ctx context.Context, a *Actor, f AuditFilter, 
 		return exportRows(ctx, r, q, exportQuery{Region: "region_code", Order: "id DESC",
 			Columns: "id, at, actor_id, actor_name, action, object_type, object_id, region_code, before, after, remote_addr",
 			Narrow:  []string{"object_type", "object_id"}}, fn)
+	})
+}
+
+// NoticeExportRow is a public notice as the notice search lists it: its
+// kind, the tender's code, title, region and method, and its date (Ref is
+// the amendment's number, or the contract's id).
+type NoticeExportRow struct {
+	Kind       string
+	TenderID   int64
+	Ref        int64
+	Code       string
+	Title      string
+	RegionCode string
+	Method     string
+	At         time.Time
+}
+
+// ExportNotices reads the notices f selects, newest first, as Notices
+// lists them.
+func (s *Store) ExportNotices(ctx context.Context, a *Actor, f NoticeFilter, fn func(ExportRow[NoticeExportRow]) error) error {
+	if err := checkNoticeFilter(&f); err != nil {
+		return err
+	}
+	return s.read(ctx, func(r *Store) error {
+		db := r.DB.WithContext(ctx)
+		q := db.Table("(?) AS n", db.Raw(noticeUnion(), map[string]any{"now": r.now(), "opened": openedStatuses}))
+		if f.Kind != "" {
+			q = q.Where("n.kind = ?", f.Kind)
+		}
+		if f.Region != "" {
+			q = q.Where("n.region_code LIKE ?", strings.TrimRight(f.Region, "%_")+"%")
+		}
+		if f.Method != "" {
+			q = q.Where("n.method = ?", f.Method)
+		}
+		if f.Q != "" {
+			q = q.Where("(n.title LIKE ? OR n.code LIKE ?)", "%"+f.Q+"%", "%"+f.Q+"%")
+		}
+		if f.From != "" {
+			from, _ := chinaDay(f.From)
+			q = q.Where("n.at >= ?", from)
+		}
+		if f.To != "" {
+			to, _ := chinaDay(f.To)
+			q = q.Where("n.at < ?", to.Add(day))
+		}
+		return exportRows(ctx, r, q, exportQuery{Region: "n.region_code", Order: "n.at DESC, n.tender_id DESC, n.ref DESC",
+			Columns: "n.kind, n.tender_id, n.ref, n.code, n.title, n.region_code, n.method, n.at", Narrow: []string{"kind", "region", "from", "to"}, Names: true}, fn)
+	})
+}
+
+// BaseExportRow is an office base as the list of bases shows it.
+type BaseExportRow struct {
+	ID         int64
+	Name       string
+	RegionCode string
+	Address    string
+	RoomCount  int64
+}
+
+// ExportBases reads the list of bases with f.
+func (s *Store) ExportBases(ctx context.Context, a *Actor, f BaseFilter, fn func(ExportRow[BaseExportRow]) error) error {
+	return s.read(ctx, func(r *Store) error {
+		q, err := basesQuery(r.DB.WithContext(ctx), a, f)
+		if err != nil {
+			return err
+		}
+		return exportRows(ctx, r, q, exportQuery{Region: "region_code", Order: "region_code, name, id",
+			Columns: "id, name, region_code, address, (SELECT COUNT(*) FROM office_rooms rm WHERE rm.base_id = office_bases.id) AS room_count",
+			Narrow:  []string{"region"}}, fn)
 	})
 }

@@ -21,6 +21,9 @@ import (
 // filter's fields).
 const MaxExportRows = 1_000_000
 
+// maxExportRows is MaxExportRows, lowered by a test.
+var maxExportRows = MaxExportRows
+
 // ExportRow is what an export's function receives for each row: the row
 // and the labels of the regions the export's rows show (code → label, as
 // the page shows them), read once before the first row.
@@ -54,13 +57,13 @@ func exportRows[T any](ctx context.Context, r *Store, q *gorm.DB, x exportQuery,
 	if err := q.Count(&n).Error; err != nil {
 		return err
 	}
-	if n > MaxExportRows {
+	if n > int64(maxExportRows) {
 		fe := make([]FieldError, len(narrow))
 		for i, f := range narrow {
-			fe[i] = Field(f, "export_max", strconv.Itoa(MaxExportRows))
+			fe[i] = Field(f, "export_max", strconv.Itoa(maxExportRows))
 		}
 		e := Invalid(fe...)
-		e.Key, e.Detail = "err.export_too_large", "more rows ("+strconv.FormatInt(n, 10)+") than one export holds ("+strconv.Itoa(MaxExportRows)+"): narrow the filter"
+		e.Key, e.Detail = "err.export_too_large", "more rows ("+strconv.FormatInt(n, 10)+") than one export holds ("+strconv.Itoa(maxExportRows)+"): narrow the filter"
 		return e
 	}
 	regions := map[string]string{}

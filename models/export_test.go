@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -94,6 +95,14 @@ func TestExportRows(t *testing.T) {
 	stop := fmt.Errorf("stop")
 	if err := s.ExportAuditEvents(ctx, a, f, func(models.ExportRow[models.AuditEvent]) error { return stop }); err != stop {
 		t.Fatalf("the caller's error: %v", err)
+	}
+	// Beyond the most one export holds: a 422 naming the filter's fields,
+	// before any row is read.
+	restore := models.SetMaxExportRowsForTest(n - 1)
+	err = s.ExportAuditEvents(ctx, a, f, func(models.ExportRow[models.AuditEvent]) error { return fmt.Errorf("a row") })
+	restore()
+	if e, ok := models.AsError(err); !ok || !errors.Is(err, models.ErrInvalid) || e.Key != "err.export_too_large" || len(e.Fields) != 2 || e.Fields[0].Field != "object_type" {
+		t.Fatalf("an export too large: %v", err)
 	}
 	// Without audit:read, the export is refused as the list is.
 	if _, err := s.CreateUser(ctx, admin, models.NewUser{Username: "nobody", Password: "long-enough-pw", DisplayName: "无"}); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -120,6 +121,12 @@ func TestListExports(t *testing.T) {
 				t.Fatalf("another district's draft in the buyer's export %s", q)
 			}
 		}
+	}
+	// The file's name: ASCII for old clients, the page's title in UTF-8.
+	resp := e.response(w.buyer, "GET", "/tenders.xlsx", nil)
+	if _, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition")); err != nil || !strings.HasPrefix(params["filename"], "采购项目-") ||
+		!strings.HasSuffix(params["filename"], ".xlsx") {
+		t.Fatalf("the file's name: %q %v", resp.Header.Get("Content-Disposition"), err)
 	}
 	// The anonymous public gets what its list shows (no drafts), and the
 	// other buyer sees only its own district's.

@@ -236,6 +236,27 @@ func TestListExports(t *testing.T) {
 		t.Fatalf("the public's tender export: %q", rows)
 	}
 
+	// Past its deadline with no bid, the published tender reads
+	// unsuccessful: the export derives the status at its clock reading as
+	// the list does, and the failure notice appears in both.
+	later := time.Now().Add(11 * 24 * time.Hour)
+	e.store.Now = func() time.Time { return later }
+	s, b = e.anon().do("GET", "/api/v1/tenders", nil)
+	tl := decode[models.List[models.Tender]](t, must(t, 200, s, b, "tenders later"))
+	rows, _ = exportOf(t, e.anon(), "/tenders.xlsx")
+	if len(tl.Items) != 1 || tl.Items[0].Status != models.TenderUnsuccessful || len(rows) != 2 || rows[1][3] != testMessage(t, "zh", "tender.status.unsuccessful") {
+		t.Fatalf("the tender past its deadline: list %+v, export %q", tl.Items, rows)
+	}
+	if rows, _ := exportOf(t, e.anon(), "/tenders.xlsx?status=unsuccessful"); len(rows) != 2 {
+		t.Fatalf("the status filter at the clock: %q", rows)
+	}
+	s, b = e.anon().do("GET", "/api/v1/notices", nil)
+	nl := decode[models.List[models.Notice]](t, must(t, 200, s, b, "notices later"))
+	if rows, _ := exportOf(t, e.anon(), "/notices.xlsx"); len(nl.Items) != 2 || len(rows) != 3 || rows[1][0] != testMessage(t, "zh", "notices.kind.failure") {
+		t.Fatalf("the failure notice: list %+v, export %q", nl.Items, rows)
+	}
+	e.store.Now = time.Now
+
 	// The catalogue: the version the page shows, every item.
 	s, b = e.anon().do("GET", "/api/v1/catalogue/items?region=45&per_page=200", nil)
 	items := decode[models.List[models.CatalogueItem]](t, must(t, 200, s, b, "catalogue"))

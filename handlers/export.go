@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -41,6 +42,15 @@ func (s *Server) sendWorkbook(c *gin.Context, key, title string, sheets ...sheet
 	if _, err := tmp.Seek(0, 0); err != nil {
 		fail(c, err)
 		return
+	}
+	// The file is ready and no transaction is open: the client has the
+	// server's two minutes for a file at 64 KiB/s at least, however long the
+	// writing took, and at most half an hour.
+	if st, err := tmp.Stat(); err == nil {
+		send := min(max(2*time.Minute, time.Duration(st.Size()/(64<<10))*time.Second), 30*time.Minute)
+		if err := http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(send)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			s.log.Warn("export write deadline", "err", err)
+		}
 	}
 	day := time.Now().In(models.ChinaZone).Format("20060102")
 	h := c.Writer.Header()

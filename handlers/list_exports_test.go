@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -323,7 +324,15 @@ func TestExportMany(t *testing.T) {
 	if st := sqlDB.Stats(); st.InUse != 0 || resp.StatusCode != 200 {
 		t.Errorf("%d; while the client has not read the export, %d connections are in use", resp.StatusCode, st.InUse)
 	}
+	// A slow client: it has read a little; meanwhile others write.
+	first := make([]byte, 1024)
+	if _, err := io.ReadFull(resp.Body, first); err != nil {
+		t.Fatal(err)
+	}
+	s, b := admin.do("POST", "/api/v1/users", map[string]string{"username": "while-exporting", "password": "a-long-password", "display_name": "写入"})
+	must(t, 201, s, b, "a write while a client reads an export")
 	var body bytes.Buffer
+	body.Write(first)
 	if _, err := body.ReadFrom(resp.Body); err != nil {
 		t.Fatal(err)
 	}

@@ -96,6 +96,7 @@ var matrixRoutes = []matrixRoute{
 	{"POST", "/api/v1/notifications/{note}/read", nil, "anon=401 agency=200 *=404"},
 	{"POST", "/api/v1/notifications/read-all", nil, "anon=401 *=204"},
 	{"GET", "/notifications", nil, "anon=303 *=200"},
+	{"GET", "/notifications.xlsx", nil, "anon=303 *=200"},
 	{"POST", "/notifications/{note}/read", nil, "anon=401 agency=303 *=404"},
 	{"POST", "/notifications/read-all", nil, "anon=401 *=303"},
 	// Catalogue: anyone reads published versions; only procurement staff of

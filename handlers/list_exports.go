@@ -26,6 +26,7 @@ func (s *Server) listExportRoutes(r *gin.Engine) {
 	r.GET("/organisations.xlsx", policy.Require("org:read"), s.exportOrganisations)
 	r.GET("/catalogue.xlsx", policy.Require("catalogue:read"), s.exportCatalogue)
 	r.GET("/bases.xlsx", policy.Require("office:manage"), s.exportBases)
+	r.GET("/notifications.xlsx", policy.Require(""), s.exportNotifications)
 	r.GET("/admin/users.xlsx", policy.Require("user:read"), s.exportUsers)
 	r.GET("/admin/audit.xlsx", policy.Require("audit:read"), s.exportAudit)
 }
@@ -236,4 +237,31 @@ func (s *Server) exportCatalogue(c *gin.Context) {
 		sh.Rows = append(sh.Rows, []any{it.Code, localName(lang, it.Name, it.NameEn), s.unit(lang, it.Unit), price, len(it.Indicators)})
 	}
 	s.sendWorkbook(c, "catalogue", title, sh)
+}
+
+// exportNotifications sends the caller's own notifications: the time, the
+// message in the page's language and whether it is read.
+func (s *Server) exportNotifications(c *gin.Context) {
+	f, err := notificationFilter(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ctx, a, lang := c.Request.Context(), policy.ActorFrom(c), langOf(c)
+	title := s.msgs.T(lang, "notify.title")
+	row := make([]any, 3)
+	sh := sheet.Sheet{Name: title, Columns: s.exportColumns(lang, exportColumn{"label.time", sheet.Date}, exportColumn{"export.message", sheet.Text},
+		exportColumn{"notify.read", sheet.Text}),
+		Each: func(yield func([]any) error) error {
+			return s.store.ExportNotifications(ctx, a, f, func(r models.ExportRow[models.Notification]) error {
+				v := s.notificationView(lang, *r.Row)
+				read := s.msgs.T(lang, "notify.unread_only")
+				if v.ReadAt != nil {
+					read = s.msgs.T(lang, "notify.read")
+				}
+				row[0], row[1], row[2] = v.At, v.Message, read
+				return yield(row)
+			})
+		}}
+	s.sendWorkbook(c, "notifications", title, sh)
 }

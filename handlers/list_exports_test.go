@@ -266,6 +266,25 @@ func TestListExports(t *testing.T) {
 		t.Fatalf("catalogue: export %d rows, list %d", len(rows)-1, items.Total)
 	}
 
+	// Notifications: one's own only.
+	for _, c := range []*client{w.member, w.otherOrg} {
+		s, b := c.do("GET", "/api/v1/notifications", nil)
+		nl := decode[models.List[struct {
+			Message string `json:"message"`
+		}]](t, must(t, 200, s, b, "notifications"))
+		rows, _ := exportOf(t, c, "/notifications.xlsx")
+		want := []string{}
+		for _, n := range nl.Items {
+			want = append(want, n.Message)
+		}
+		if len(want) == 0 || fmt.Sprint(column(rows, 1)) != fmt.Sprint(want) {
+			t.Fatalf("notifications: export %q, list %q", column(rows, 1), want)
+		}
+	}
+	if s, _ := w.member.do("GET", "/notifications.xlsx?unread=perhaps", nil); s != http.StatusBadRequest {
+		t.Fatalf("a bad unread: %d", s)
+	}
+
 	// In English with the switch.
 	en := e.signIn("xn-buyer")
 	en.do("GET", "/lang/en", nil)

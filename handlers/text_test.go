@@ -102,7 +102,7 @@ func TestQueriesRefuseBytesNoDatabaseTakes(t *testing.T) {
 		"/tenders", "/organisations", "/admin/users", "/admin/audit", "/regions", "/contracts", "/catalogue", "/my/bids",
 		"/my/evaluations", "/tenders/%d", "/login", "/",
 		"/tenders.xlsx", "/notices.xlsx", "/organisations.xlsx", "/admin/users.xlsx", "/admin/audit.xlsx", "/contracts.xlsx", "/catalogue.xlsx",
-		"/reports.xlsx", "/payments.xlsx", "/allocations.xlsx", "/bases.xlsx"}
+		"/reports.xlsx", "/payments.xlsx", "/allocations.xlsx", "/bases.xlsx", "/notifications.xlsx"}
 	long := strings.Repeat("a", 100_000)
 	for _, p := range paths {
 		if strings.Contains(p, "%d") {

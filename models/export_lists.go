@@ -201,3 +201,16 @@ func (s *Store) ExportBases(ctx context.Context, a *Actor, f BaseFilter, fn func
 			Narrow:  []string{"region"}}, fn)
 	})
 }
+
+// ExportNotifications reads the caller's own notifications with f, newest
+// first.
+func (s *Store) ExportNotifications(ctx context.Context, a *Actor, f NotificationFilter, fn func(ExportRow[Notification]) error) error {
+	return s.read(ctx, func(r *Store) error {
+		q, err := notificationsQuery(r.DB.WithContext(ctx), a, f)
+		if err != nil {
+			return err
+		}
+		return exportRows(ctx, r, q, exportQuery{Order: "id DESC", Columns: "id, user_id, kind, object_type, object_id, params, created_at, read_at",
+			Narrow: []string{"unread"}}, fn)
+	})
+}

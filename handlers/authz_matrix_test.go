@@ -96,6 +96,7 @@ var matrixRoutes = []matrixRoute{
 	{"POST", "/api/v1/notifications/{note}/read", nil, "anon=401 agency=200 *=404"},
 	{"POST", "/api/v1/notifications/read-all", nil, "anon=401 *=204"},
 	{"GET", "/notifications", nil, "anon=303 *=200"},
+	{"GET", "/notifications.xlsx", nil, "anon=303 *=200"},
 	{"POST", "/notifications/{note}/read", nil, "anon=401 agency=303 *=404"},
 	{"POST", "/notifications/read-all", nil, "anon=401 *=303"},
 	// Catalogue: anyone reads published versions; only procurement staff of
@@ -230,6 +231,22 @@ var matrixRoutes = []matrixRoute{
 	{"GET", "/api/v1/notices?from=2026-13-01", nil, "*=422"},
 	{"GET", "/api/v1/notices/contracts/1", nil, "*=404"},
 	{"GET", "/notices/contracts/1", nil, "*=404"},
+	// The list exports (issue 11): each answers its caller as its page does.
+	{"GET", "/tenders.xlsx", nil, "*=200"},
+	{"GET", "/notices.xlsx", nil, "*=200"},
+	{"GET", "/notices.xlsx?kind=rumour", nil, "*=422"},
+	{"GET", "/organisations.xlsx", nil, "*=200"},
+	{"GET", "/catalogue.xlsx", nil, "*=200"},
+	{"GET", "/catalogue.xlsx?year={draft}", nil, "*=404"},
+	{"GET", "/contracts", nil, "anon=303 *=200"},
+	{"GET", "/contracts.xlsx", nil, "anon=303 *=200"},
+	{"GET", "/admin/users.xlsx", nil, "anon=303 admin=200 admin-other=200 *=403"},
+	{"GET", "/admin/audit.xlsx", nil, "anon=303 admin=200 admin-other=200 procurement=200 procurement-other=200 *=403"},
+	{"GET", "/reports", nil, "anon=303 *=200"},
+	{"GET", "/reports.xlsx", nil, "anon=303 *=200"},
+	{"GET", "/payments.xlsx?kind=x", nil, "anon=303 *=422"},
+	{"GET", "/bases", nil, "anon=303 procurement=200 procurement-other=200 *=403"},
+	{"GET", "/bases.xlsx", nil, "anon=303 procurement=200 procurement-other=200 *=403"},
 	// Payments (issue 9) of a contract nobody sees; payments_test.go walks
 	// a real contract's reach.
 	{"GET", "/api/v1/contracts/999999/payments", nil, "anon=401 *=404"},

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -58,17 +59,19 @@ func (s *Server) pageSignContract(c *gin.Context) {
 
 type contractsData struct {
 	pageFmt
-	List models.List[models.Contract]
+	List  models.List[models.Contract]
+	Query template.URL // the filter, for the pager and the export
 }
 
 func (s *Server) pageContracts(c *gin.Context) {
-	v, err := s.store.ContractListPage(c.Request.Context(), policy.ActorFrom(c), models.ContractFilter{Status: c.Query("status")}, pageOf(c))
+	f := contractFilterOf(c)
+	v, err := s.store.ContractListPage(c.Request.Context(), policy.ActorFrom(c), f, pageOf(c))
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	s.html(c, http.StatusOK, "contract_list", &page{Title: s.msgs.T(langOf(c), "contract.list_title"), Regions: v.Regions,
-		Data: &contractsData{pageFmt: s.pageFmt(c), List: v.List}})
+		Data: &contractsData{pageFmt: s.pageFmt(c), List: v.List, Query: filterQuery("organisation", c.Query("organisation"), "region", f.Region, "status", f.Status)}})
 }
 
 type contractData struct {

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"portal/models"
 	"portal/models/sheet"
@@ -49,6 +48,9 @@ type ledger struct {
 	dates    bool // the filter has from..to
 	columns  []ledgerColumn
 	read     func(st *models.Store, ctx context.Context, a *models.Actor, f models.LedgerFilter, p models.Page) (ledgerList, error)
+	// export reads every row with f, one at a time, with the labels of the
+	// regions the rows show.
+	export func(st *models.Store, ctx context.Context, a *models.Actor, f models.LedgerFilter, fn func(names map[string]string, r ledgerRow) error) error
 }
 
 // regionCodes are the region codes rows show, for their names.
@@ -92,30 +94,22 @@ var ledgers = []ledger{
 			{"ledger.children_person_times", sheet.Whole}, {"ledger.children_distinct", sheet.Whole}},
 		read: func(st *models.Store, ctx context.Context, a *models.Actor, f models.LedgerFilter, p models.Page) (ledgerList, error) {
 			l, err := st.ReportLedger(ctx, a, f, p)
-			return ledgerRowsOf(l, func(r models.ReportRow) ledgerRow {
-				return ledgerRow{Href: "/reports/" + strconv.FormatInt(r.ID, 10), Cells: []any{r.Status, r.ContractNumber, r.OrganisationName, r.RegionCode,
-					r.PeriodStart, r.PeriodEnd, int64(r.Version), hundredths(int64(r.ServiceHours)), r.VolunteerPersonTimes, hundredths(int64(r.VolunteerHours)),
-					r.ChildrenServedPersonTimes, r.ChildrenServedDistinct}}
-			}), err
+			return ledgerRowsOf(l, reportLedgerRow), err
+		},
+		export: func(st *models.Store, ctx context.Context, a *models.Actor, f models.LedgerFilter, fn func(map[string]string, ledgerRow) error) error {
+			return st.ExportReportLedger(ctx, a, f, func(r models.ExportRow[models.ReportRow]) error { return fn(r.Regions, reportLedgerRow(*r.Row)) })
 		}},
 	{key: "payments", status: "contract.tranche.", statuses: []string{models.TrancheDue, models.TrancheApproved, models.TranchePaid, models.TranchePlanned, models.TrancheCancelled},
 		kinds: []string{models.PaymentTranche, models.PaymentStartupFund}, dates: true,
 		columns: []ledgerColumn{{"ledger.status", sheet.Text}, {"ledger.contract", sheet.Text}, {"ledger.organisation", sheet.Text},
-			{"ledger.region", sheet.Text}, {"ledger.kind", sheet.Text}, {"ledger.condition", sheet.Text}, {"ledger.amount", sheet.Decimal},
+			{"ledger.region", sheet.Text}, {"ledger.kind", sheet.Text}, {"ledger.condition", sheet.Text}, {"ledger.amount", sheet.Money},
 			{"ledger.paid_on", sheet.Date}, {"ledger.voucher", sheet.Text}},
 		read: func(st *models.Store, ctx context.Context, a *models.Actor, f models.LedgerFilter, p models.Page) (ledgerList, error) {
 			l, err := st.PaymentLedger(ctx, a, f, p)
-			return ledgerRowsOf(l, func(r models.PaymentRow) ledgerRow {
-				paid, cond := "", r.Purpose
-				if r.PaidOn != nil {
-					paid = *r.PaidOn
-				}
-				if r.Kind == models.PaymentTranche {
-					cond = "contract.condition." + r.Condition
-				}
-				return ledgerRow{Href: "/contracts/" + strconv.FormatInt(r.ContractID, 10) + "#payment-" + strconv.FormatInt(r.ID, 10),
-					Cells: []any{r.Status, r.ContractNumber, r.OrganisationName, r.RegionCode, "payment.kind." + r.Kind, cond, hundredths(r.AmountFen), paid, r.VoucherNo}}
-			}), err
+			return ledgerRowsOf(l, paymentLedgerRow), err
+		},
+		export: func(st *models.Store, ctx context.Context, a *models.Actor, f models.LedgerFilter, fn func(map[string]string, ledgerRow) error) error {
+			return st.ExportPaymentLedger(ctx, a, f, func(r models.ExportRow[models.PaymentRow]) error { return fn(r.Regions, paymentLedgerRow(*r.Row)) })
 		}},
 	{key: "allocations", status: "ledger.allocation.", statuses: []string{models.AllocationActive, models.AllocationEnded}, dates: true,
 		columns: []ledgerColumn{{"ledger.status", sheet.Text}, {"ledger.base", sheet.Text}, {"ledger.room", sheet.Text}, {"ledger.area", sheet.Decimal},
@@ -123,18 +117,46 @@ var ledgers = []ledger{
 			{"ledger.to_col", sheet.Date}},
 		read: func(st *models.Store, ctx context.Context, a *models.Actor, f models.LedgerFilter, p models.Page) (ledgerList, error) {
 			l, err := st.AllocationLedger(ctx, a, f, p)
-			return ledgerRowsOf(l, func(r models.AllocationRow) ledgerRow {
-				number, to := "", r.To
-				if r.ContractNumber != nil {
-					number = *r.ContractNumber
-				}
-				if r.HeldTo != nil {
-					to = *r.HeldTo
-				}
-				return ledgerRow{Href: "/bases/" + strconv.FormatInt(r.BaseID, 10), Cells: []any{r.Status, r.BaseName, r.RoomName, hundredths(int64(r.AreaCenti)),
-					r.RegionCode, r.OrganisationName, number, r.From, to}}
-			}), err
+			return ledgerRowsOf(l, allocationLedgerRow), err
+		},
+		export: func(st *models.Store, ctx context.Context, a *models.Actor, f models.LedgerFilter, fn func(map[string]string, ledgerRow) error) error {
+			return st.ExportAllocationLedger(ctx, a, f, func(r models.ExportRow[models.AllocationRow]) error {
+				return fn(r.Regions, allocationLedgerRow(*r.Row))
+			})
 		}},
+}
+
+// reportLedgerRow is a report's row of the ledger, one cell per column.
+func reportLedgerRow(r models.ReportRow) ledgerRow {
+	return ledgerRow{Href: "/reports/" + strconv.FormatInt(r.ID, 10), Cells: []any{r.Status, r.ContractNumber, r.OrganisationName, r.RegionCode,
+		r.PeriodStart, r.PeriodEnd, int64(r.Version), hundredths(int64(r.ServiceHours)), r.VolunteerPersonTimes, hundredths(int64(r.VolunteerHours)),
+		r.ChildrenServedPersonTimes, r.ChildrenServedDistinct}}
+}
+
+// paymentLedgerRow is a payment's row of the ledger.
+func paymentLedgerRow(r models.PaymentRow) ledgerRow {
+	paid, cond := "", r.Purpose
+	if r.PaidOn != nil {
+		paid = *r.PaidOn
+	}
+	if r.Kind == models.PaymentTranche {
+		cond = "contract.condition." + r.Condition
+	}
+	return ledgerRow{Href: "/contracts/" + strconv.FormatInt(r.ContractID, 10) + "#payment-" + strconv.FormatInt(r.ID, 10),
+		Cells: []any{r.Status, r.ContractNumber, r.OrganisationName, r.RegionCode, "payment.kind." + r.Kind, cond, hundredths(r.AmountFen), paid, r.VoucherNo}}
+}
+
+// allocationLedgerRow is an allocation's row of the ledger.
+func allocationLedgerRow(r models.AllocationRow) ledgerRow {
+	number, to := "", r.To
+	if r.ContractNumber != nil {
+		number = *r.ContractNumber
+	}
+	if r.HeldTo != nil {
+		to = *r.HeldTo
+	}
+	return ledgerRow{Href: "/bases/" + strconv.FormatInt(r.BaseID, 10), Cells: []any{r.Status, r.BaseName, r.RoomName, hundredths(int64(r.AreaCenti)),
+		r.RegionCode, r.OrganisationName, number, r.From, to}}
 }
 
 // hundredths is an amount in hundredths (fen, hundredths of an hour or a
@@ -245,41 +267,30 @@ func ledgerQuery(f models.LedgerFilter) string {
 }
 
 // exportLedger sends the ledger with the page's filters as xlsx, the
-// headers and words in the page's language.
+// headers and words in the page's language, every row the filter selects
+// streamed from one read (see sendWorkbook).
 func (s *Server) exportLedger(c *gin.Context, rg ledger) {
 	f := ledgerFilterOf(c)
 	ctx, a, lang := c.Request.Context(), policy.ActorFrom(c), langOf(c)
-	list, err := rg.read(s.store, ctx, a, f, models.ExportPage())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	codes := rg.regionCodes(list.page.Items)
-	names, err := s.store.RegionLabels(ctx, codes)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	sh := sheet.Sheet{Name: s.msgs.T(lang, "ledger."+rg.key)}
+	title := s.msgs.T(lang, "ledger."+rg.key)
+	sh := sheet.Sheet{Name: title}
 	for _, col := range rg.columns {
 		sh.Columns = append(sh.Columns, sheet.Column{Header: s.msgs.T(lang, col.Key), Kind: col.Kind})
 	}
-	d := &ledgerData{Status: rg.status, msgs: s.msgs, lang: lang, names: names}
-	for _, r := range list.page.Items {
-		row := make([]any, len(r.Cells))
-		for i, v := range r.Cells {
-			if _, text := v.(string); text {
-				row[i] = d.Cell(rg.columns[i], v)
-			} else {
-				row[i] = v
+	d := &ledgerData{Status: rg.status, msgs: s.msgs, lang: lang}
+	row := make([]any, len(rg.columns))
+	sh.Each = func(yield func([]any) error) error {
+		return rg.export(s.store, ctx, a, f, func(names map[string]string, r ledgerRow) error {
+			d.names = names
+			for i, v := range r.Cells {
+				if _, text := v.(string); text {
+					row[i] = d.Cell(rg.columns[i], v)
+				} else {
+					row[i] = v
+				}
 			}
-		}
-		sh.Rows = append(sh.Rows, row)
+			return yield(row)
+		})
 	}
-	name := fmt.Sprintf("%s-%s.xlsx", rg.key, time.Now().In(models.ChinaZone).Format("20060102"))
-	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
-	if err := sheet.Write(c.Writer, sh); err != nil {
-		s.log.Error("ledger export", "err", err)
-	}
+	s.sendWorkbook(c, rg.key, title, sh)
 }

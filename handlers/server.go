@@ -179,6 +179,7 @@ func (s *Server) routes(r *gin.Engine) {
 	s.ledgerRoutes(r, api)
 	s.statsRoutes(r, api)
 	s.ocdsRoutes(r, api)
+	s.listExportRoutes(r)
 }
 
 func (s *Server) readyz(c *gin.Context) {

@@ -230,9 +230,7 @@ func (s *Server) apiDownloadAttachment(c *gin.Context) {
 }
 
 func (s *Server) apiContracts(c *gin.Context) {
-	org, _ := strconv.ParseInt(c.Query("organisation"), 10, 64)
-	f := models.ContractFilter{OrganisationID: org, Region: c.Query("region"), Status: c.Query("status")}
-	list, err := s.store.Contracts(c.Request.Context(), policy.ActorFrom(c), f, pageOf(c))
+	list, err := s.store.Contracts(c.Request.Context(), policy.ActorFrom(c), contractFilterOf(c), pageOf(c))
 	if err != nil {
 		fail(c, err)
 		return

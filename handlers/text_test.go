@@ -100,7 +100,9 @@ func TestQueriesRefuseBytesNoDatabaseTakes(t *testing.T) {
 		"/api/v1/contracts", "/api/v1/catalogue/items", "/api/v1/catalogue/versions", "/api/v1/tenders/%d/enquiries",
 		"/api/v1/tenders/%d/challenges", "/api/v1/tenders/%d/bidders",
 		"/tenders", "/organisations", "/admin/users", "/admin/audit", "/regions", "/contracts", "/catalogue", "/my/bids",
-		"/my/evaluations", "/tenders/%d", "/login", "/"}
+		"/my/evaluations", "/tenders/%d", "/login", "/",
+		"/tenders.xlsx", "/notices.xlsx", "/organisations.xlsx", "/admin/users.xlsx", "/admin/audit.xlsx", "/contracts.xlsx", "/catalogue.xlsx",
+		"/reports.xlsx", "/payments.xlsx", "/allocations.xlsx", "/bases.xlsx", "/notifications.xlsx"}
 	long := strings.Repeat("a", 100_000)
 	for _, p := range paths {
 		if strings.Contains(p, "%d") {

@@ -103,10 +103,23 @@ type AuditFilter struct {
 func (s *Store) AuditEvents(ctx context.Context, a *Actor, f AuditFilter, p Page) (List[AuditEvent], error) {
 	p = p.Normalise()
 	out := List[AuditEvent]{Items: []AuditEvent{}, Page: p.Page, PerPage: p.PerPage}
-	if !a.CanAnywhere("audit:read") {
-		return out, a.require("audit:read", RootRegion)
+	q, err := s.auditQuery(s.DB.WithContext(ctx), a, f)
+	if err != nil {
+		return out, err
 	}
-	q := s.DB.WithContext(ctx).Model(&AuditEvent{})
+	if err := q.Count(&out.Total).Error; err != nil {
+		return out, err
+	}
+	err = q.Order("id DESC").Offset(p.offset()).Limit(p.PerPage).Find(&out.Items).Error
+	return out, err
+}
+
+// auditQuery is the audit list's events with f, in a's scope.
+func (s *Store) auditQuery(db *gorm.DB, a *Actor, f AuditFilter) (*gorm.DB, error) {
+	if !a.CanAnywhere("audit:read") {
+		return nil, a.require("audit:read", RootRegion)
+	}
+	q := db.Model(&AuditEvent{})
 	regions := a.Regions("audit:read")
 	cond, args, all := regionCond("region_code", regions)
 	if !all {
@@ -124,9 +137,5 @@ func (s *Store) AuditEvents(ctx context.Context, a *Actor, f AuditFilter, p Page
 	if f.ObjectID != "" {
 		q = q.Where("object_id = ?", f.ObjectID)
 	}
-	if err := q.Count(&out.Total).Error; err != nil {
-		return out, err
-	}
-	err := q.Order("id DESC").Offset(p.offset()).Limit(p.PerPage).Find(&out.Items).Error
-	return out, err
+	return q, nil
 }

@@ -398,8 +398,36 @@ func (s *Store) Contracts(ctx context.Context, a *Actor, f ContractFilter, p Pag
 	p = p.Normalise()
 	out := List[Contract]{Items: []Contract{}, Page: p.Page, PerPage: p.PerPage}
 	db := s.DB.WithContext(ctx)
+	q, err := s.contractsQuery(db, a, f)
+	if err != nil {
+		return out, err
+	}
+	if err := q.Count(&out.Total).Error; err != nil {
+		return out, err
+	}
+	if err := q.Order("id DESC").Offset(p.offset()).Limit(p.PerPage).Find(&out.Items).Error; err != nil {
+		return out, err
+	}
+	ids := make([]int64, len(out.Items))
+	for i, c := range out.Items {
+		ids[i] = c.OrganisationID
+	}
+	names, err := s.orgNames(db, ids)
+	if err != nil {
+		return out, err
+	}
+	for i := range out.Items {
+		out.Items[i].OrganisationName = names[out.Items[i].OrganisationID]
+		s.deriveContract(&out.Items[i])
+	}
+	return out, nil
+}
+
+// contractsQuery is the contract list's rows with f, in a's scope, the
+// status filter applied at today's date.
+func (s *Store) contractsQuery(db *gorm.DB, a *Actor, f ContractFilter) (*gorm.DB, error) {
 	if f.Status != "" && !slices.Contains(ContractStatuses, f.Status) {
-		return out, Invalid(Field("status", "oneof", strings.Join(ContractStatuses, " ")))
+		return nil, Invalid(Field("status", "oneof", strings.Join(ContractStatuses, " ")))
 	}
 	q := db.Model(&Contract{})
 	// The region's staff, the organisation's members and the contract's
@@ -423,23 +451,5 @@ func (s *Store) Contracts(ctx context.Context, a *Actor, f ContractFilter, p Pag
 	if f.Status != "" {
 		q = q.Where(contractStatusSQL+" = ?", chinaToday(s.now()), f.Status)
 	}
-	if err := q.Count(&out.Total).Error; err != nil {
-		return out, err
-	}
-	if err := q.Order("id DESC").Offset(p.offset()).Limit(p.PerPage).Find(&out.Items).Error; err != nil {
-		return out, err
-	}
-	ids := make([]int64, len(out.Items))
-	for i, c := range out.Items {
-		ids[i] = c.OrganisationID
-	}
-	names, err := s.orgNames(db, ids)
-	if err != nil {
-		return out, err
-	}
-	for i := range out.Items {
-		out.Items[i].OrganisationName = names[out.Items[i].OrganisationID]
-		s.deriveContract(&out.Items[i])
-	}
-	return out, nil
+	return q, nil
 }

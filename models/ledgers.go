@@ -15,9 +15,6 @@ import (
 // their xlsx exports ask. Staff see those of the regions their grants
 // reach; an organisation's members see their own organisation's.
 
-// MaxExportRows bounds one export; a larger one asks for a narrower filter.
-const MaxExportRows = 20_000
-
 var (
 	regionFilter = regexp.MustCompile(`^[0-9]{2,12}$`)
 	// Statuses a ledger may be filtered by.
@@ -101,10 +98,40 @@ type ReportRow struct {
 // the organisation's own), members their organisation's.
 func (s *Store) ReportLedger(ctx context.Context, a *Actor, f LedgerFilter, p Page) (List[ReportRow], error) {
 	out := List[ReportRow]{Items: []ReportRow{}}
-	if err := f.check(reportStatuses, nil); err != nil {
+	q, err := reportLedgerQuery(s.DB.WithContext(ctx), a, f)
+	if err != nil {
 		return out, err
 	}
-	q := s.DB.WithContext(ctx).Table("service_reports r").Joins("JOIN contracts c ON c.id = r.contract_id").
+	return pageRows(q, p, out, reportLedgerOrder, reportLedgerColumns)
+}
+
+// ExportReportLedger reads the report ledger's rows with f for an export,
+// in the list's order, one at a time (see exportRows).
+func (s *Store) ExportReportLedger(ctx context.Context, a *Actor, f LedgerFilter, fn func(ExportRow[ReportRow]) error) error {
+	return s.read(ctx, func(r *Store) error {
+		q, err := reportLedgerQuery(r.DB.WithContext(ctx), a, f)
+		if err != nil {
+			return err
+		}
+		return exportRows(ctx, r, q, exportQuery{Region: "c.region_code", Order: reportLedgerOrder, Columns: reportLedgerColumns, Narrow: ledgerNarrow}, fn)
+	})
+}
+
+const (
+	reportLedgerOrder   = "r.period_end DESC, r.id DESC"
+	reportLedgerColumns = "r.id, r.contract_id, c.number AS contract_number, o.name AS organisation_name, c.region_code, r.period_start, r.period_end, r.status, r.version, " +
+		"r.service_hours, r.volunteer_person_times, r.volunteer_hours, r.children_served_person_times, r.children_served_distinct, r.submitted_at"
+)
+
+// ledgerNarrow are the filter's fields an export too large names.
+var ledgerNarrow = []string{"region", "from", "to"}
+
+// reportLedgerQuery is the report ledger's rows with f, in a's scope.
+func reportLedgerQuery(db *gorm.DB, a *Actor, f LedgerFilter) (*gorm.DB, error) {
+	if err := f.check(reportStatuses, nil); err != nil {
+		return nil, err
+	}
+	q := db.Table("service_reports r").Joins("JOIN contracts c ON c.id = r.contract_id").
 		Joins("JOIN organisations o ON o.id = r.organisation_id")
 	own := "1 = 0"
 	if a.OrganisationID != nil {
@@ -119,10 +146,7 @@ func (s *Store) ReportLedger(ctx context.Context, a *Actor, f LedgerFilter, p Pa
 		args = append(args, *a.OrganisationID)
 	}
 	q = q.Where("("+staff+" OR "+own+")", args...)
-	q = ledgerFilters(q, f, "r.status", "r.period_end", "r.period_end")
-	return pageRows(q, p, out, "r.period_end DESC, r.id DESC",
-		"r.id, r.contract_id, c.number AS contract_number, o.name AS organisation_name, c.region_code, r.period_start, r.period_end, r.status, r.version, "+
-			"r.service_hours, r.volunteer_person_times, r.volunteer_hours, r.children_served_person_times, r.children_served_distinct, r.submitted_at")
+	return ledgerFilters(q, f, "r.status", "r.period_end", "r.period_end"), nil
 }
 
 // PaymentRow is one payment in the ledger.
@@ -148,19 +172,43 @@ type PaymentRow struct {
 // regions its contract:read grants reach, members their organisation's.
 func (s *Store) PaymentLedger(ctx context.Context, a *Actor, f LedgerFilter, p Page) (List[PaymentRow], error) {
 	out := List[PaymentRow]{Items: []PaymentRow{}}
-	if err := f.check(paymentStatuses, paymentKinds); err != nil {
+	q, err := paymentLedgerQuery(s.DB.WithContext(ctx), a, f)
+	if err != nil {
 		return out, err
 	}
-	q := s.DB.WithContext(ctx).Table("payment_tranches t").Joins("JOIN contracts c ON c.id = t.contract_id").
+	return pageRows(q, p, out, paymentLedgerOrder, paymentLedgerColumns)
+}
+
+// ExportPaymentLedger reads the payment ledger's rows with f for an
+// export, in the list's order, one at a time (see exportRows).
+func (s *Store) ExportPaymentLedger(ctx context.Context, a *Actor, f LedgerFilter, fn func(ExportRow[PaymentRow]) error) error {
+	return s.read(ctx, func(r *Store) error {
+		q, err := paymentLedgerQuery(r.DB.WithContext(ctx), a, f)
+		if err != nil {
+			return err
+		}
+		return exportRows(ctx, r, q, exportQuery{Region: "c.region_code", Order: paymentLedgerOrder, Columns: paymentLedgerColumns, Narrow: ledgerNarrow}, fn)
+	})
+}
+
+const (
+	paymentLedgerOrder   = "c.id DESC, t.kind, t.seq, t.id"
+	paymentLedgerColumns = "t.id, t.contract_id, c.number AS contract_number, o.name AS organisation_name, c.region_code, t.kind, t.seq, t.condition, t.percent, " +
+		"t.amount_fen, t.status, t.approved_at, t.paid_on, t.voucher_no, t.purpose"
+)
+
+// paymentLedgerQuery is the payment ledger's rows with f, in a's scope.
+func paymentLedgerQuery(db *gorm.DB, a *Actor, f LedgerFilter) (*gorm.DB, error) {
+	if err := f.check(paymentStatuses, paymentKinds); err != nil {
+		return nil, err
+	}
+	q := db.Table("payment_tranches t").Joins("JOIN contracts c ON c.id = t.contract_id").
 		Joins("JOIN organisations o ON o.id = c.organisation_id")
 	q = ledgerScope(q, a, "contract:read", "c.organisation_id")
 	if f.Kind != "" {
 		q = q.Where("t.kind = ?", f.Kind)
 	}
-	q = ledgerFilters(q, f, "t.status", "t.paid_on", "t.paid_on")
-	return pageRows(q, p, out, "c.id DESC, t.kind, t.seq, t.id",
-		"t.id, t.contract_id, c.number AS contract_number, o.name AS organisation_name, c.region_code, t.kind, t.seq, t.condition, t.percent, "+
-			"t.amount_fen, t.status, t.approved_at, t.paid_on, t.voucher_no, t.purpose")
+	return ledgerFilters(q, f, "t.status", "t.paid_on", "t.paid_on"), nil
 }
 
 // AllocationRow is one room allocation in the ledger.
@@ -187,18 +235,43 @@ type AllocationRow struct {
 // (YYYY-MM-DD) like SQLite's.
 func (s *Store) AllocationLedger(ctx context.Context, a *Actor, f LedgerFilter, p Page) (List[AllocationRow], error) {
 	out := List[AllocationRow]{Items: []AllocationRow{}}
-	if err := f.check(allocationStatuses, nil); err != nil {
+	q, err := allocationLedgerQuery(s.DB.WithContext(ctx), a, f)
+	if err != nil {
 		return out, err
 	}
-	q := s.DB.WithContext(ctx).Table("office_allocations al").Joins("JOIN office_rooms rm ON rm.id = al.room_id").
+	return pageRows(q, p, out, allocationLedgerOrder, allocationLedgerColumns)
+}
+
+// ExportAllocationLedger reads the allocation ledger's rows with f for an
+// export, in the list's order, one at a time (see exportRows).
+func (s *Store) ExportAllocationLedger(ctx context.Context, a *Actor, f LedgerFilter, fn func(ExportRow[AllocationRow]) error) error {
+	return s.read(ctx, func(r *Store) error {
+		q, err := allocationLedgerQuery(r.DB.WithContext(ctx), a, f)
+		if err != nil {
+			return err
+		}
+		return exportRows(ctx, r, q, exportQuery{Region: "c.region_code", Order: allocationLedgerOrder, Columns: allocationLedgerColumns, Narrow: ledgerNarrow}, fn)
+	})
+}
+
+const (
+	allocationLedgerOrder   = "c.name, rm.name, al.from_on, al.id"
+	allocationLedgerColumns = "al.id, c.id AS base_id, c.name AS base_name, rm.name AS room_name, rm.area_centi, c.region_code, o.name AS organisation_name, " +
+		"al.contract_id, k.number AS contract_number, CAST(al.from_on AS TEXT) AS \"from\", CAST(al.to_on AS TEXT) AS \"to\", " +
+		"CAST(al.held_to AS TEXT) AS held_to, al.status"
+)
+
+// allocationLedgerQuery is the allocation ledger's rows with f, in a's
+// scope.
+func allocationLedgerQuery(db *gorm.DB, a *Actor, f LedgerFilter) (*gorm.DB, error) {
+	if err := f.check(allocationStatuses, nil); err != nil {
+		return nil, err
+	}
+	q := db.Table("office_allocations al").Joins("JOIN office_rooms rm ON rm.id = al.room_id").
 		Joins("JOIN office_bases c ON c.id = rm.base_id").Joins("JOIN organisations o ON o.id = al.organisation_id").
 		Joins("LEFT JOIN contracts k ON k.id = al.contract_id")
 	q = ledgerScope(q, a, "office:manage", "al.organisation_id")
-	q = ledgerFilters(q, f, "al.status", "al.to_on", "al.from_on")
-	return pageRows(q, p, out, "c.name, rm.name, al.from_on, al.id",
-		"al.id, c.id AS base_id, c.name AS base_name, rm.name AS room_name, rm.area_centi, c.region_code, o.name AS organisation_name, "+
-			"al.contract_id, k.number AS contract_number, CAST(al.from_on AS TEXT) AS \"from\", CAST(al.to_on AS TEXT) AS \"to\", "+
-			"CAST(al.held_to AS TEXT) AS held_to, al.status")
+	return ledgerFilters(q, f, "al.status", "al.to_on", "al.from_on"), nil
 }
 
 // ledgerFilters applies the region, status and dates: a row counts in
@@ -220,23 +293,12 @@ func ledgerFilters(q *gorm.DB, f LedgerFilter, statusColumn, fromColumn, toColum
 	return q
 }
 
-// pageRows counts and reads one page of a ledger (all rows, up to
-// MaxExportRows, with p.PerPage < 0: an export).
+// pageRows counts and reads one page of a ledger.
 func pageRows[T any](q *gorm.DB, p Page, out List[T], order, columns string) (List[T], error) {
 	if err := q.Count(&out.Total).Error; err != nil {
 		return out, err
-	}
-	if p.PerPage < 0 {
-		if out.Total > MaxExportRows {
-			return out, Fail(ErrConflict, "err.export_too_large", "more rows than one export holds: narrow the filter")
-		}
-		out.Page, out.PerPage = 1, int(out.Total)
-		return out, q.Select(columns).Order(order).Scan(&out.Items).Error
 	}
 	p = p.Normalise()
 	out.Page, out.PerPage = p.Page, p.PerPage
 	return out, q.Select(columns).Order(order).Offset(p.offset()).Limit(p.PerPage).Scan(&out.Items).Error
 }
-
-// ExportPage asks a ledger for every row (an export).
-func ExportPage() Page { return Page{PerPage: -1} }

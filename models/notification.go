@@ -193,20 +193,29 @@ type NotificationFilter struct {
 	Unread *bool
 }
 
-// Notifications lists the caller's own notifications, newest first.
-func (s *Store) Notifications(ctx context.Context, a *Actor, f NotificationFilter, p Page) (List[Notification], error) {
-	p = p.Normalise()
-	out := List[Notification]{Items: []Notification{}, Page: p.Page, PerPage: p.PerPage}
+// notificationsQuery is the caller's own notifications with f.
+func notificationsQuery(db *gorm.DB, a *Actor, f NotificationFilter) (*gorm.DB, error) {
 	if !a.SignedIn() {
-		return out, Fail(ErrUnauthenticated, "err.401", "sign in first")
+		return nil, Fail(ErrUnauthenticated, "err.401", "sign in first")
 	}
-	q := s.DB.WithContext(ctx).Model(&Notification{}).Where("user_id = ?", a.UserID)
+	q := db.Model(&Notification{}).Where("user_id = ?", a.UserID)
 	if f.Unread != nil {
 		if *f.Unread {
 			q = q.Where("read_at IS NULL")
 		} else {
 			q = q.Where("read_at IS NOT NULL")
 		}
+	}
+	return q, nil
+}
+
+// Notifications lists the caller's own notifications, newest first.
+func (s *Store) Notifications(ctx context.Context, a *Actor, f NotificationFilter, p Page) (List[Notification], error) {
+	p = p.Normalise()
+	out := List[Notification]{Items: []Notification{}, Page: p.Page, PerPage: p.PerPage}
+	q, err := notificationsQuery(s.DB.WithContext(ctx), a, f)
+	if err != nil {
+		return out, err
 	}
 	if err := q.Count(&out.Total).Error; err != nil {
 		return out, err

@@ -180,21 +180,30 @@ type BaseFilter struct {
 	Region string
 }
 
+// basesQuery is the list of bases with f, in a's reach.
+func basesQuery(db *gorm.DB, a *Actor, f BaseFilter) (*gorm.DB, error) {
+	if !a.CanAnywhere("office:manage") {
+		return nil, a.require("office:manage", RootRegion)
+	}
+	f.Region = strings.TrimSpace(f.Region)
+	if f.Region != "" && !regionRe.MatchString(f.Region) {
+		return nil, Invalid(Field("region", "regioncode", ""))
+	}
+	q := regionScope(db.Model(&OfficeBase{}), "region_code", a.Regions("office:manage"))
+	if f.Region != "" {
+		q = q.Where("region_code LIKE ?", f.Region+"%")
+	}
+	return q, nil
+}
+
 // Bases lists the bases in the caller's reach, with their room counts.
 func (s *Store) Bases(ctx context.Context, a *Actor, f BaseFilter, p Page) (List[OfficeBase], error) {
 	p = p.Normalise()
 	out := List[OfficeBase]{Items: []OfficeBase{}, Page: p.Page, PerPage: p.PerPage}
-	if !a.CanAnywhere("office:manage") {
-		return out, a.require("office:manage", RootRegion)
-	}
-	f.Region = strings.TrimSpace(f.Region)
-	if f.Region != "" && !regionRe.MatchString(f.Region) {
-		return out, Invalid(Field("region", "regioncode", ""))
-	}
 	db := s.DB.WithContext(ctx)
-	q := regionScope(db.Model(&OfficeBase{}), "region_code", a.Regions("office:manage"))
-	if f.Region != "" {
-		q = q.Where("region_code LIKE ?", f.Region+"%")
+	q, err := basesQuery(db, a, f)
+	if err != nil {
+		return out, err
 	}
 	if err := q.Count(&out.Total).Error; err != nil {
 		return out, err

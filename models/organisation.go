@@ -291,6 +291,26 @@ type OrganisationFilter struct {
 func (s *Store) Organisations(ctx context.Context, a *Actor, f OrganisationFilter, p Page) (List[OrganisationView], error) {
 	p = p.Normalise()
 	out := List[OrganisationView]{Items: []OrganisationView{}, Page: p.Page, PerPage: p.PerPage}
+	q, err := organisationsQuery(s.DB.WithContext(ctx), a, f)
+	if err != nil {
+		return out, err
+	}
+	if err := q.Count(&out.Total).Error; err != nil {
+		return out, err
+	}
+	var rows []Organisation
+	if err := q.Order("id").Offset(p.offset()).Limit(p.PerPage).Find(&rows).Error; err != nil {
+		return out, err
+	}
+	for i := range rows {
+		out.Items = append(out.Items, s.orgView(a, &rows[i], orgAccessOf(a, &rows[i])))
+	}
+	return out, nil
+}
+
+// organisationsQuery is the organisation list's rows with f, in a's
+// scope: staff of org:review see their regions', anyone else the verified.
+func organisationsQuery(db *gorm.DB, a *Actor, f OrganisationFilter) (*gorm.DB, error) {
 	f.Region, f.Status, f.Q = strings.TrimSpace(f.Region), strings.TrimSpace(f.Status), strings.TrimSpace(f.Q)
 	var fields []FieldError
 	if f.Region != "" && !regionRe.MatchString(f.Region) {
@@ -300,12 +320,12 @@ func (s *Store) Organisations(ctx context.Context, a *Actor, f OrganisationFilte
 		fields = append(fields, Field("status", "oneof", strings.Join(OrgStatuses, " ")))
 	}
 	if len(fields) > 0 {
-		return out, Invalid(fields...)
+		return nil, Invalid(fields...)
 	}
 	if !a.CanAnywhere("org:read") && !a.CanAnywhere("org:review") {
-		return out, a.require("org:read", RootRegion)
+		return nil, a.require("org:read", RootRegion)
 	}
-	q := s.DB.WithContext(ctx).Model(&Organisation{})
+	q := db.Model(&Organisation{})
 	if a.CanAnywhere("org:review") {
 		q = regionScope(q, "region_code", a.Regions("org:review"))
 	} else {
@@ -320,17 +340,7 @@ func (s *Store) Organisations(ctx context.Context, a *Actor, f OrganisationFilte
 	if f.Q != "" {
 		q = q.Where("(name LIKE ? OR credit_code LIKE ?)", "%"+f.Q+"%", "%"+strings.ToUpper(f.Q)+"%")
 	}
-	if err := q.Count(&out.Total).Error; err != nil {
-		return out, err
-	}
-	var rows []Organisation
-	if err := q.Order("id").Offset(p.offset()).Limit(p.PerPage).Find(&rows).Error; err != nil {
-		return out, err
-	}
-	for i := range rows {
-		out.Items = append(out.Items, s.orgView(a, &rows[i], orgAccessOf(a, &rows[i])))
-	}
-	return out, nil
+	return q, nil
 }
 
 // OrganisationProfile changes a member's organisation's profile; nil fields

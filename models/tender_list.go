@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"gorm.io/gorm"
 )
 
 // submittedCount is the SQL for a tender's number of bids submitted at the
@@ -40,6 +42,26 @@ func (s *Store) Tenders(ctx context.Context, a *Actor, f TenderFilter, p Page) (
 	p = p.Normalise()
 	out := List[Tender]{Items: []Tender{}, Page: p.Page, PerPage: p.PerPage}
 	db := s.DB.WithContext(ctx)
+	q := s.tenderListQuery(db, a, f)
+	if err := q.Count(&out.Total).Error; err != nil {
+		return out, err
+	}
+	var rows []*Tender
+	if err := q.Order("id DESC").Offset(p.offset()).Limit(p.PerPage).Find(&rows).Error; err != nil {
+		return out, err
+	}
+	if err := s.fillTenders(db, rows); err != nil {
+		return out, err
+	}
+	for _, t := range rows {
+		out.Items = append(out.Items, *t)
+	}
+	return out, nil
+}
+
+// tenderListQuery is the tender list's rows with f, in a's scope, the
+// status filter applied at now.
+func (s *Store) tenderListQuery(db *gorm.DB, a *Actor, f TenderFilter) *gorm.DB {
 	q := db.Model(&Tender{})
 	managed := a.Regions("tender:manage")
 	if f.Mine {
@@ -69,18 +91,5 @@ func (s *Store) Tenders(ctx context.Context, a *Actor, f TenderFilter, p Page) (
 	default:
 		q = q.Where("status = ?", f.Status)
 	}
-	if err := q.Count(&out.Total).Error; err != nil {
-		return out, err
-	}
-	var rows []*Tender
-	if err := q.Order("id DESC").Offset(p.offset()).Limit(p.PerPage).Find(&rows).Error; err != nil {
-		return out, err
-	}
-	if err := s.fillTenders(db, rows); err != nil {
-		return out, err
-	}
-	for _, t := range rows {
-		out.Items = append(out.Items, *t)
-	}
-	return out, nil
+	return q
 }

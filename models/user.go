@@ -131,18 +131,27 @@ type UserFilter struct {
 func (s *Store) Users(ctx context.Context, a *Actor, f UserFilter, p Page) (List[User], error) {
 	p = p.Normalise()
 	out := List[User]{Items: []User{}, Page: p.Page, PerPage: p.PerPage}
-	if !a.CanAnywhere("user:read") {
-		return out, a.require("user:read", RootRegion)
-	}
-	q := s.usersInReach(s.DB.WithContext(ctx).Model(&User{}), a)
-	if f.Q != "" {
-		like := "%" + strings.ToLower(f.Q) + "%"
-		q = q.Where("(username LIKE ? OR display_name LIKE ?)", like, "%"+f.Q+"%")
+	q, err := s.usersQuery(s.DB.WithContext(ctx), a, f)
+	if err != nil {
+		return out, err
 	}
 	if err := q.Count(&out.Total).Error; err != nil {
 		return out, err
 	}
 	return out, q.Order("id").Offset(p.offset()).Limit(p.PerPage).Find(&out.Items).Error
+}
+
+// usersQuery is the user list's rows with f, within a's reach.
+func (s *Store) usersQuery(db *gorm.DB, a *Actor, f UserFilter) (*gorm.DB, error) {
+	if !a.CanAnywhere("user:read") {
+		return nil, a.require("user:read", RootRegion)
+	}
+	q := s.usersInReach(db.Model(&User{}), a)
+	if f.Q != "" {
+		like := "%" + strings.ToLower(f.Q) + "%"
+		q = q.Where("(username LIKE ? OR display_name LIKE ?)", like, "%"+f.Q+"%")
+	}
+	return q, nil
 }
 
 // GrantRole gives a user a role in a region. The granting admin's own reach

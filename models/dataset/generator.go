@@ -285,6 +285,12 @@ func (g *generator) run() error {
 	if _, err := g.sqlDB.ExecContext(g.ctx, "UPDATE policy_versions SET version = version + 1 WHERE id = 1"); err != nil {
 		return err
 	}
+	// A bulk load leaves the planner without statistics: PostgreSQL's
+	// autovacuum would gather them later, SQLite never; without them both
+	// pick nested loops over a million reports.
+	if _, err := g.sqlDB.ExecContext(g.ctx, "ANALYZE"); err != nil {
+		return err
+	}
 	g.w.progress(true)
 	if g.opt.Progress != nil {
 		fmt.Fprintf(g.opt.Progress, "done in %s\n", time.Since(start).Round(100*time.Millisecond))

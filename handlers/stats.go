@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"portal/models"
+	"portal/models/sheet"
 	"portal/policy"
 
 	"github.com/gin-gonic/gin"
@@ -18,6 +19,7 @@ import (
 func (s *Server) statsRoutes(r *gin.Engine, api *gin.RouterGroup) {
 	api.GET("/stats", s.apiStats)
 	r.GET("/stats", s.pageStats)
+	r.GET("/stats.xlsx", s.exportStats)
 }
 
 // statsQueryOf reads the query; without a region, the province the
@@ -95,4 +97,65 @@ func (s *Server) pageStats(c *gin.Context) {
 	}
 	d.Charts = s.statsCharts(lang, st)
 	s.html(c, http.StatusOK, "stats", p)
+}
+
+// exportStats sends the dashboard's figures as a workbook, a sheet per
+// table, for the same region and period (and, for staff, its contracts).
+func (s *Server) exportStats(c *gin.Context) {
+	lang := langOf(c)
+	st, err := s.store.Stats(c.Request.Context(), policy.ActorFrom(c), statsQueryOf(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	t := func(key string, args ...any) string { return s.msgs.T(lang, key, args...) }
+	col := func(key string, k sheet.Kind) exportColumn { return exportColumn{Key: key, Kind: k} }
+	totalsCols := s.exportColumns(lang, col("stats.region", sheet.Text), col("stats.export.cities", sheet.Whole), col("stats.export.counties", sheet.Whole),
+		col("stats.projects_published", sheet.Whole), col("stats.projects_awarded", sheet.Whole), col("stats.projects_in_service", sheet.Whole),
+		col("stats.organisations_verified", sheet.Whole), col("stats.organisations_serving", sheet.Whole), col("stats.social_workers", sheet.Whole),
+		col("stats.budget_yuan", sheet.Money), col("stats.contracted_yuan", sheet.Money), col("stats.paid_yuan", sheet.Money),
+		col("stats.service_hours", sheet.Decimal), col("stats.volunteer_person_times", sheet.Whole), col("stats.volunteer_hours", sheet.Decimal),
+		col("stats.children_served", sheet.Whole), col("stats.evaluations", sheet.Whole), col("stats.average_score", sheet.Decimal),
+		col("sv.grade.excellent", sheet.Whole), col("sv.grade.good", sheet.Whole), col("sv.grade.pass", sheet.Whole), col("sv.grade.fail", sheet.Whole))
+	totalsRow := func(name string, tt models.StatsTotals) []any {
+		var avg any
+		if tt.AverageScore != nil {
+			avg = hundredths(int64(*tt.AverageScore))
+		}
+		return []any{name, tt.RegionsBuying.Cities, tt.RegionsBuying.Counties, tt.ProjectsPublished, tt.ProjectsAwarded, tt.ProjectsInService,
+			tt.OrganisationsVerified, tt.OrganisationsServing, tt.SocialWorkers, yuan(tt.BudgetFen), yuan(tt.ContractedFen), yuan(tt.PaidFen),
+			hundredths(int64(tt.ServiceHours)), tt.VolunteerPersonTimes, hundredths(int64(tt.VolunteerHours)), tt.ChildrenServedPersonTimes,
+			tt.Evaluations, avg, tt.Grades.Excellent, tt.Grades.Good, tt.Grades.Pass, tt.Grades.Fail}
+	}
+	regions := sheet.Sheet{Name: t("stats.export.regions"), Columns: totalsCols, Rows: [][]any{totalsRow(st.Region.Name, st.Totals)}}
+	for _, ch := range st.Children {
+		regions.Rows = append(regions.Rows, totalsRow(ch.Region.Name, ch.Totals))
+	}
+	sources := sheet.Sheet{Name: t("stats.source"), Columns: s.exportColumns(lang, col("stats.source", sheet.Text), col("stats.budget_yuan", sheet.Money),
+		col("stats.contracted_yuan", sheet.Money), col("stats.paid_yuan", sheet.Money))}
+	for _, src := range st.BySource {
+		sources.Rows = append(sources.Rows, []any{t("tender.source." + src.Source), yuan(src.BudgetFen), yuan(src.ContractedFen), yuan(src.PaidFen)})
+	}
+	months := sheet.Sheet{Name: t("stats.month"), Columns: s.exportColumns(lang, col("stats.month", sheet.Text), col("stats.service_hours", sheet.Decimal),
+		col("stats.volunteer_person_times", sheet.Whole), col("stats.volunteer_hours", sheet.Decimal), col("stats.children_served", sheet.Whole))}
+	for _, m := range st.ByMonth {
+		months.Rows = append(months.Rows, []any{m.Month, hundredths(int64(m.ServiceHours)), m.VolunteerPersonTimes, hundredths(int64(m.VolunteerHours)), m.ChildrenServedPersonTimes})
+	}
+	items := sheet.Sheet{Name: t("stats.item"), Columns: s.exportColumns(lang, col("stats.export.code", sheet.Text), col("stats.item", sheet.Text),
+		col("stats.projects_published", sheet.Whole), col("stats.contracted_yuan", sheet.Money), col("stats.children_served", sheet.Whole))}
+	for _, it := range st.ByItem {
+		items.Rows = append(items.Rows, []any{it.CatalogueCode, localName(lang, it.Name, it.NameEn), it.Projects, yuan(it.ContractedFen), it.ChildrenServedPersonTimes})
+	}
+	sheets := []sheet.Sheet{regions, sources, months, items}
+	if st.Drill {
+		contracts := sheet.Sheet{Name: t("stats.contract"), Columns: s.exportColumns(lang, col("stats.contract", sheet.Text), col("stats.export.title", sheet.Text),
+			col("stats.organisation", sheet.Text), col("stats.status", sheet.Text), col("stats.amount_yuan", sheet.Money), col("stats.paid_yuan", sheet.Money),
+			col("stats.service_hours", sheet.Decimal), col("stats.volunteer_person_times", sheet.Whole), col("stats.children_served", sheet.Whole))}
+		for _, ct := range st.Contracts {
+			contracts.Rows = append(contracts.Rows, []any{ct.Number, ct.Title, ct.OrganisationName, t("contract.status." + ct.Status), yuan(ct.AmountFen),
+				yuan(ct.PaidFen), hundredths(int64(ct.ServiceHours)), ct.VolunteerPersonTimes, ct.ChildrenServedPersonTimes})
+		}
+		sheets = append(sheets, contracts)
+	}
+	s.sendWorkbook(c, "stats-"+st.Region.Code, t("stats.export.file", st.Region.Name, st.From, st.To), sheets...)
 }

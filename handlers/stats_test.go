@@ -1,12 +1,18 @@
 package handlers_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"portal/models"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // TestStatsAPIAndDashboard: GET /api/v1/stats answers API.md's shape to
@@ -119,5 +125,65 @@ func TestStatsAPIAndDashboard(t *testing.T) {
 	s, b = anon.do("GET", "/stats?region=45&from=2026-02-30", nil)
 	if page := string(b); s != http.StatusUnprocessableEntity || !strings.Contains(page, `id="e-from"`) || !strings.Contains(page, `value="2026-02-30"`) {
 		t.Errorf("a bad date on the page: %d", s)
+	}
+}
+
+// TestStatsExport: the dashboard's workbook holds a sheet per table with
+// the API's figures for the same query; the contracts' sheet only for
+// staff whose grants reach the region.
+func TestStatsExport(t *testing.T) {
+	e := newEnv(t)
+	statsFixture(t, e.store)
+	q := "region=45&from=2026-01-01&to=2026-12-31"
+	s, b := e.anon().do("GET", "/api/v1/stats?"+q, nil)
+	api := decode[models.Stats](t, must(t, 200, s, b, "stats"))
+	open := func(c *client, path string) *excelize.File {
+		t.Helper()
+		resp := c.e.response(c, "GET", path, nil)
+		if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), ".xlsx") {
+			t.Fatalf("%s: %d %q", path, resp.StatusCode, resp.Header.Get("Content-Disposition"))
+		}
+		_, body := c.do("GET", path, nil)
+		f, err := excelize.OpenReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	f := open(e.anon(), "/stats.xlsx?"+q)
+	if got := strings.Join(f.GetSheetList(), " "); got != "按地区 资金来源 月份 目录事项" {
+		t.Fatalf("sheets: %s", got)
+	}
+	rows, err := f.GetRows("按地区")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2+len(api.Children) || rows[1][0] != api.Region.Name || rows[2][0] != api.Children[0].Region.Name {
+		t.Fatalf("region rows: %d, %v", len(rows), rows[1])
+	}
+	cell := func(sheet, at string) string {
+		v, err := f.GetCellValue(sheet, at, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tt := api.Totals
+	for at, want := range map[string]string{"D2": itoa(tt.ProjectsPublished), "P2": itoa(tt.ChildrenServedPersonTimes), "N2": itoa(tt.VolunteerPersonTimes),
+		"J2": strconv.FormatFloat(float64(tt.BudgetFen)/100, 'f', -1, 64), "M2": tt.ServiceHours.String()} {
+		if got := cell("按地区", at); got != want {
+			t.Errorf("%s: %s, want %s", at, got, want)
+		}
+	}
+	if months, _ := f.GetRows("月份"); len(months) != 13 {
+		t.Errorf("month rows: %d", len(months))
+	}
+	staff := e.staff("gx-buyer", models.RoleProcurement, "45")
+	if got := strings.Join(open(staff, "/stats.xlsx?"+q).GetSheetList(), " "); !strings.HasSuffix(got, " 合同") {
+		t.Errorf("staff's sheets: %s", got)
+	}
+	if s, b := e.anon().do("GET", "/stats.xlsx?region=45&from=2026-02-30", nil); s != http.StatusUnprocessableEntity {
+		t.Errorf("a bad date: %d %.100s", s, b)
 	}
 }

@@ -16,6 +16,9 @@ import (
 // answer's shape. TestHandWrittenStatsAgree holds it to the portal's
 // answer, so the benchmark compares equal work.
 //
+// Service figures come from stats_service, the approved reports' sums the
+// approving transactions keep, as the best SQL on this schema would.
+//
 // It multiplies amounts in integers (a contract's amount by a budget
 // line's), which is exact while both stay below about 3·10^9 fen each, as
 // in every generated dataset; the portal itself splits with big integers.
@@ -85,11 +88,9 @@ UNION ALL SELECT 'O', SUBSTR(region_code, 1, ?), '', '', COUNT(*), 0, 0, 0, 0 FR
 UNION ALL SELECT 'P', SUBSTR(region_code, 1, ?), '', '', SUM(fen), 0, 0, 0, 0 FROM paid GROUP BY 2
 UNION ALL SELECT 'S', s.source, '', '', SUM(s.budget), SUM(s.contracted + CASE WHEN s.rk = 1 THEN r.contracted ELSE 0 END),
 	SUM(s.paid + CASE WHEN s.rk = 1 THEN r.paid ELSE 0 END), 0, 0 FROM split s JOIN rest r ON r.tender_id = s.tender_id GROUP BY s.source
-UNION ALL SELECT 'R', SUBSTR(c.region_code, 1, ?), t.catalogue_code, SUBSTR(r.period_end, 1, 7), SUM(r.service_hours), SUM(r.volunteer_person_times),
-	SUM(r.volunteer_hours), SUM(r.children_served_person_times), 0
-	FROM service_reports r JOIN contracts c ON c.id = r.contract_id JOIN tenders t ON t.id = c.tender_id
-	WHERE r.status = 'approved' AND r.period_end >= ? AND r.period_end <= ? AND c.region_code LIKE ?
-	GROUP BY 2, 3, 4
+UNION ALL SELECT 'R', SUBSTR(region_code, 1, ?), catalogue_code, SUBSTR(period_end, 1, 7), SUM(service_hours), SUM(volunteer_person_times),
+	SUM(volunteer_hours), SUM(children_served_person_times), 0
+	FROM stats_service WHERE period_end >= ? AND period_end <= ? AND region_code LIKE ? GROUP BY 2, 3, 4
 UNION ALL SELECT 'E', SUBSTR(region_code, 1, ?), '', '', COUNT(*), SUM(mean), SUM(CASE WHEN mean >= 9000 THEN 1 ELSE 0 END),
 	SUM(CASE WHEN mean >= 8000 AND mean < 9000 THEN 1 ELSE 0 END), SUM(CASE WHEN mean >= 6000 AND mean < 8000 THEN 1 ELSE 0 END)
 	FROM means GROUP BY 2`

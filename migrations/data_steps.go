@@ -110,6 +110,8 @@ func riverTables(tx *gorm.DB, d models.Dialect) error {
 // first open data release. Unlike the other steps it runs the models'
 // release compiler (a second copy of it here would drift from the feed);
 // it reads only tables that exist at version 21.
+func rebuildServiceStats(tx *gorm.DB, _ models.Dialect) error { return models.RebuildServiceStats(tx) }
+
 func backfillReleases(tx *gorm.DB, d models.Dialect) error {
 	return models.BackfillReleases(tx, d, time.Now())
 }

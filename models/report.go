@@ -446,6 +446,10 @@ func (s *Store) reviewReport(ctx context.Context, a *Actor, id int64, event, com
 			if err := s.contractInService(tx, c.ID); err != nil {
 				return err
 			}
+			// The statistics' sums grow in the same transaction.
+			if err := addApprovedReport(tx, r.ID); err != nil {
+				return err
+			}
 			s.notifyOrgs(tx, []int64{c.OrganisationID}, NotifyReportApproved, "report", r.ID, params)
 			return s.audit(tx, a, "report.approve", "report", r.ID, c.RegionCode, before, after)
 		}

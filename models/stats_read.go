@@ -492,12 +492,12 @@ func statsReports(db *gorm.DB, b *statsBuckets, p statsPeriod) error {
 		VolunteerHours            int64
 		ChildrenServedPersonTimes int64
 	}
-	err := db.Raw(`SELECT c.region_code, t.catalogue_code, SUBSTR(r.period_end, 1, 7) AS month,
-	SUM(r.service_hours) AS service_hours, SUM(r.volunteer_person_times) AS volunteer_person_times,
-	SUM(r.volunteer_hours) AS volunteer_hours, SUM(r.children_served_person_times) AS children_served_person_times
-FROM service_reports r JOIN contracts c ON c.id = r.contract_id JOIN tenders t ON t.id = c.tender_id
-WHERE r.status = 'approved' AND r.period_end >= ? AND r.period_end <= ? AND c.region_code LIKE ?
-GROUP BY c.region_code, t.catalogue_code, SUBSTR(r.period_end, 1, 7)`, p.from, p.to, b.treeLike()).Scan(&rows).Error
+	// stats_service holds the approved reports' sums (stats_service.go).
+	err := db.Raw(`SELECT region_code, catalogue_code, SUBSTR(period_end, 1, 7) AS month,
+	SUM(service_hours) AS service_hours, SUM(volunteer_person_times) AS volunteer_person_times,
+	SUM(volunteer_hours) AS volunteer_hours, SUM(children_served_person_times) AS children_served_person_times
+FROM stats_service WHERE period_end >= ? AND period_end <= ? AND region_code LIKE ?
+GROUP BY region_code, catalogue_code, SUBSTR(period_end, 1, 7)`, p.from, p.to, b.treeLike()).Scan(&rows).Error
 	if err != nil {
 		return err
 	}

@@ -157,6 +157,10 @@ func newStatsWorld(t *testing.T) *statsWorld {
 	w.evaluation(w.c1, s1, models.PhaseFinal, 99_00, at(2026, 11, 20, 10, 0))
 	// C4's final: 55.00 (fail).
 	w.evaluation(w.c4, s3, models.PhaseFinal, 55_00, at(2026, 11, 30, 10, 0))
+	// The reports went in past the approving transaction, as a bulk load's.
+	if err := models.RebuildServiceStats(w.s.DB); err != nil {
+		t.Fatal(err)
+	}
 	return w
 }
 

@@ -285,6 +285,11 @@ func (g *generator) run() error {
 	if _, err := g.sqlDB.ExecContext(g.ctx, "UPDATE policy_versions SET version = version + 1 WHERE id = 1"); err != nil {
 		return err
 	}
+	// The reports went in past the approving transaction that keeps the
+	// statistics' sums.
+	if err := models.RebuildServiceStats(g.db.WithContext(g.ctx)); err != nil {
+		return err
+	}
 	// A bulk load leaves the planner without statistics: PostgreSQL's
 	// autovacuum would gather them later, SQLite never; without them both
 	// pick nested loops over a million reports.

@@ -113,7 +113,7 @@ func TestStatsAPIAndDashboard(t *testing.T) {
 	if page := string(must(t, 200, s, b, "other buyer's dashboard")); strings.Contains(page, `id="stats-contracts"`) {
 		t.Error("another county's buyer sees the contracts")
 	}
-	s, b = anon.do("GET", "/lang/en?next=/stats", nil)
+	s, _ = anon.do("GET", "/lang/en?next=/stats", nil)
 	if s != http.StatusSeeOther && s != http.StatusFound {
 		t.Fatalf("switch language: %d", s)
 	}

@@ -241,7 +241,6 @@ type statsBuckets struct {
 	items    []ItemStats
 	source   map[string]*SourceStats
 	month    map[string]*MonthStats
-	workers  map[int64]int64 // certified staff per serving organisation
 	// tenderLines are the budget lines of tenders whose contract or
 	// payments are split by source.
 	tenderLines map[int64][]budgetLine

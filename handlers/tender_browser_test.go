@@ -106,9 +106,19 @@ func (tab *tpTab) submit(button string) {
 // fits checks that the page needs no sideways scrolling on the phone.
 func (tab *tpTab) fits(what string) {
 	tab.t.Helper()
-	ok, err := chromedp.Run(tab.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
-	if err != nil || !ok {
-		tab.t.Errorf("%s is wider than the phone (%v)", what, err)
+	// The viewport's new width reaches the layout asynchronously: a loaded
+	// machine may measure before it has; what never fits within 3 s fails.
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		ok, err := chromedp.Run(tab.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			tab.t.Errorf("%s is wider than the phone (%v)", what, err)
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 

@@ -16,6 +16,10 @@ var (
 	earliestFoundedOn = "1949-10-01"
 	// earliestServiceStart: the portal's purchases begin this century.
 	earliestServiceStart = time.Date(2000, 1, 1, 0, 0, 0, 0, ChinaZone)
+	// statsFirstDay and statsLastDay bound a statistics period: this
+	// century's purchases, with four-digit years.
+	statsFirstDay = earliestServiceStart
+	statsLastDay  = time.Date(2099, 12, 31, 0, 0, 0, 0, ChinaZone)
 )
 
 const (

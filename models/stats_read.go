@@ -107,12 +107,20 @@ func (q *StatsQuery) check(now time.Time) error {
 	}
 	from, okFrom := parseDate(q.From)
 	to, okTo := parseDate(q.To)
-	if !okFrom {
-		fe = append(fe, Field("from", "date", ""))
+	for _, d := range []struct {
+		field string
+		at    time.Time
+		ok    bool
+	}{{"from", from, okFrom}, {"to", to, okTo}} {
+		switch {
+		case !d.ok:
+			fe = append(fe, Field(d.field, "date", ""))
+		case d.at.Before(statsFirstDay) || d.at.After(statsLastDay):
+			fe = append(fe, Field(d.field, "date_range", dateRange(statsFirstDay, statsLastDay)))
+		}
 	}
-	if !okTo {
-		fe = append(fe, Field("to", "date", ""))
-	}
+	okFrom = okFrom && !from.Before(statsFirstDay) && !from.After(statsLastDay)
+	okTo = okTo && !to.Before(statsFirstDay) && !to.After(statsLastDay)
 	if okFrom && okTo {
 		switch {
 		case to.Before(from):

@@ -345,6 +345,8 @@ func TestStatsQueryChecked(t *testing.T) {
 		{Region: "45", From: "2026-13-01"},
 		{Region: "45", From: "2026-02-01", To: "2026-01-01"},
 		{Region: "45", From: "2000-01-01", To: "2026-01-01"},
+		{Region: "45", From: "9999-01-01", To: "9999-12-31"},
+		{Region: "45", From: "1999-12-31", To: "2000-01-31"},
 		{Region: "45x"},
 		{Region: "45'; DROP TABLE tenders; --"},
 	} {

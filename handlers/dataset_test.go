@@ -155,3 +155,13 @@ func jsonOf(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TestGeneratedOpenData: every published tender of the generated dataset
+// is in the open-data feed, and every page of it is valid OCDS.
+func TestGeneratedOpenData(t *testing.T) {
+	e, f := generatedEnv(t)
+	rs, _ := feed(t, e, "/api/v1/ocds/releases?per_page=50")
+	if int64(len(rs)) != f.Totals.ProjectsPublished {
+		t.Fatalf("%d releases, want one per published tender (%d)", len(rs), f.Totals.ProjectsPublished)
+	}
+}

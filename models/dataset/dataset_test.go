@@ -64,6 +64,9 @@ func TestSeedScaleFigures(t *testing.T) {
 	if n := count(t, s, "SELECT COUNT(*) FROM tenders WHERE published_at IS NOT NULL"); n != tt.ProjectsPublished {
 		t.Errorf("published tenders %d, figures %d", n, tt.ProjectsPublished)
 	}
+	if n := count(t, s, "SELECT COUNT(*) FROM ocds_releases"); n != tt.ProjectsPublished {
+		t.Errorf("open-data releases: %d, want one per published tender (%d)", n, tt.ProjectsPublished)
+	}
 	if n := count(t, s, "SELECT COALESCE(SUM(volunteer_person_times), 0) FROM service_reports WHERE status = 'approved'"); n != tt.VolunteerPersonTimes {
 		t.Errorf("approved volunteer person-times %d, figures %d", n, tt.VolunteerPersonTimes)
 	}

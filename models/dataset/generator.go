@@ -290,6 +290,14 @@ func (g *generator) run() error {
 	if err := models.RebuildServiceStats(g.db.WithContext(g.ctx)); err != nil {
 		return err
 	}
+	// And past the transactions that write each tender's open-data
+	// release: each published tender gets its first, as migration 21
+	// gives the tenders published before it.
+	if err := g.db.WithContext(g.ctx).Transaction(func(tx *gorm.DB) error {
+		return models.BackfillReleases(tx, g.dialect, g.opt.Now)
+	}); err != nil {
+		return err
+	}
 	// A bulk load leaves the planner without statistics: PostgreSQL's
 	// autovacuum would gather them later, SQLite never; without them both
 	// pick nested loops over a million reports.

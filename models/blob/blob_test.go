@@ -184,6 +184,10 @@ func TestBlobS3URL(t *testing.T) {
 			t.Errorf("%s accepted", bad)
 		}
 	}
+	// A refused URL is not repeated in the error: it holds the secret.
+	if _, err := blob.ParseS3URL("s3://AK:top-secret@host:port/bucket"); err == nil || strings.Contains(err.Error(), "top-secret") {
+		t.Errorf("a bad port: %v", err)
+	}
 	s, err := blob.ParseS3URL("s3://AK:se%2Fcret@127.0.0.1:7070/portal/prod?region=cn-south-1&tls=false&lookup=path")
 	if err != nil || s.Bucket() != "portal" {
 		t.Fatalf("good url: %v", err)

@@ -35,7 +35,12 @@ type S3 struct {
 func ParseS3URL(raw string) (*S3, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("PORTAL_S3_URL: %w", err)
+		// url.Error repeats the URL, secret and all: keep only its reason.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("PORTAL_S3_URL is not a URL: %v", err)
 	}
 	if u.Scheme != "s3" || u.Host == "" {
 		return nil, errors.New("PORTAL_S3_URL must look like s3://ACCESS:SECRET@host:port/bucket")

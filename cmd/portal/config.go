@@ -147,10 +147,12 @@ func dayList(v string) ([]int, error) {
 func usage() {
 	fmt.Fprint(os.Stderr, `usage: portal [serve|migrate] [--demo] [--addr :8080]
        portal generate --scale seed|guangxi [--seed N] [--year 2019] [--reports N]
+       portal copy-files
 
   serve    (default) migrate the database, then serve the portal
   migrate  apply pending migrations and exit
   generate fill an empty database with a generated province (README.md)
+  copy-files copy <data dir>/files into the object store of PORTAL_S3_URL
 
 Settings come from the environment: PORTAL_ADDR, PORTAL_DATABASE_URL,
 PORTAL_DATA_DIR, PORTAL_ADMIN_PASSWORD, PORTAL_MIN_BID_PERIOD,

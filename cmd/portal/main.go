@@ -51,6 +51,9 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if len(args) > 0 && args[0] == "copy-files" {
+		return copyFiles(context.Background(), cfg, os.Stdout)
+	}
 	if len(args) > 0 && args[0] == "generate" {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 		defer stop()

@@ -8,7 +8,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"net/url"
 	"os"
+	"strings"
 	"testing"
 
 	"portal/models/blob"
@@ -17,6 +19,17 @@ import (
 // S3 returns the test object store, its bucket created if missing, with
 // every key under a prefix of this test's own.
 func S3(t testing.TB) *blob.S3 {
+	t.Helper()
+	s, err := blob.ParseS3URL(URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// URL is PORTAL_TEST_S3_URL with a prefix of this test's own, its bucket
+// created if missing.
+func URL(t testing.TB) string {
 	t.Helper()
 	raw := os.Getenv("PORTAL_TEST_S3_URL")
 	if raw == "" {
@@ -32,7 +45,12 @@ func S3(t testing.TB) *blob.S3 {
 	if err := s.EnsureBucket(context.Background()); err != nil {
 		t.Fatalf("test bucket: %v", err)
 	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var b [8]byte
 	rand.Read(b[:])
-	return s.WithPrefix("test-" + hex.EncodeToString(b[:]))
+	u.Path = strings.TrimSuffix(u.Path, "/") + "/test-" + hex.EncodeToString(b[:])
+	return u.String()
 }

@@ -3,10 +3,12 @@ package blob_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"io"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -191,5 +193,44 @@ func TestBlobS3URL(t *testing.T) {
 	s, err := blob.ParseS3URL("s3://AK:se%2Fcret@127.0.0.1:7070/portal/prod?region=cn-south-1&tls=false&lookup=path")
 	if err != nil || s.Bucket() != "portal" {
 		t.Fatalf("good url: %v", err)
+	}
+}
+
+// TestBlobS3RefusesAPublicBucket: a bucket whose policy lets anyone read
+// (or list) it stops the portal at start.
+func TestBlobS3RefusesAPublicBucket(t *testing.T) {
+	s := blobtest.S3(t)
+	ctx := context.Background()
+	if err := s.Check(ctx); err != nil {
+		t.Fatalf("the private test bucket: %v", err)
+	}
+	u, err := url.Parse(blobtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b [4]byte
+	rand.Read(b[:])
+	bucket := "portal-public-" + hex.EncodeToString(b[:])
+	u.Path = "/" + bucket
+	pub, err := blob.ParseS3URL(u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pub.EnsureBucket(ctx); err != nil {
+		t.Fatal(err)
+	}
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},` +
+		`"Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::` + bucket + `","arn:aws:s3:::` + bucket + `/*"]}]}`
+	if err := pub.SetPolicy(ctx, policy); err != nil {
+		t.Fatalf("set a public policy: %v", err)
+	}
+	if err := pub.Check(ctx); err == nil || !strings.Contains(err.Error(), "anonymous") {
+		t.Fatalf("a public bucket passes the check: %v", err)
+	}
+	if err := pub.SetPolicy(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := pub.Check(ctx); err != nil {
+		t.Fatalf("the bucket once private again: %v", err)
 	}
 }

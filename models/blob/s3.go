@@ -2,11 +2,13 @@ package blob
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -104,7 +106,70 @@ func (s *S3) Check(ctx context.Context) error {
 	if !ok {
 		return fmt.Errorf("object store: bucket %q does not exist", s.bucket)
 	}
+	// A bucket policy that lets anyone in would publish every file to
+	// whoever guesses or learns a hash (and may list them all): refuse to
+	// start on one. A store that cannot tell (no policies, or no right to
+	// read them) is taken as it is.
+	pol, err := s.core.GetBucketPolicy(ctx, s.bucket)
+	if err == nil && publicPolicy(pol) {
+		return fmt.Errorf("object store: bucket %q has a policy that allows anonymous access; the portal's files must stay private (remove the policy)", s.bucket)
+	}
 	return nil
+}
+
+// publicPolicy reports whether a bucket policy (IAM JSON) allows anyone
+// ("Principal": "*" or {"AWS": "*"}) something without a condition.
+func publicPolicy(doc string) bool {
+	if strings.TrimSpace(doc) == "" {
+		return false
+	}
+	var p struct {
+		Statement json.RawMessage
+	}
+	if json.Unmarshal([]byte(doc), &p) != nil {
+		return true // unreadable: assume the worst
+	}
+	type statement struct {
+		Effect    string
+		Principal json.RawMessage
+		Condition json.RawMessage
+	}
+	var list []statement
+	if json.Unmarshal(p.Statement, &list) != nil {
+		var one statement
+		if json.Unmarshal(p.Statement, &one) != nil {
+			return true
+		}
+		list = []statement{one}
+	}
+	anyone := func(raw json.RawMessage) bool {
+		var str string
+		if json.Unmarshal(raw, &str) == nil {
+			return str == "*"
+		}
+		var m map[string]json.RawMessage
+		if json.Unmarshal(raw, &m) != nil {
+			return true
+		}
+		for _, v := range m {
+			var one string
+			if json.Unmarshal(v, &one) == nil && one == "*" {
+				return true
+			}
+			var many []string
+			if json.Unmarshal(v, &many) == nil && slices.Contains(many, "*") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, st := range list {
+		cond := strings.TrimSpace(string(st.Condition))
+		if st.Effect == "Allow" && anyone(st.Principal) && (cond == "" || cond == "null" || cond == "{}") {
+			return true
+		}
+	}
+	return false
 }
 
 // EnsureBucket creates the bucket when it is missing (tests; a deployment
@@ -119,6 +184,11 @@ func (s *S3) EnsureBucket(ctx context.Context) error {
 		return nil
 	}
 	return err
+}
+
+// SetPolicy sets the bucket's policy ("" removes it); for tests.
+func (s *S3) SetPolicy(ctx context.Context, policy string) error {
+	return s.core.SetBucketPolicy(ctx, s.bucket, policy)
 }
 
 func (s *S3) key(sum string) string { return s.prefix + "files/" + sum }

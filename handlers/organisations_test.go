@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"portal/models"
+	"portal/models/blob"
 	"portal/models/uscc"
 
 	"github.com/chromedp/chromedp"
@@ -536,7 +537,7 @@ func TestDocumentUploadAndDownload(t *testing.T) {
 	path := "/api/v1/organisations/" + itoa(own) + "/documents"
 	files := func() int {
 		n := 0
-		filepath.WalkDir(filepath.Join(e.store.DataDir, "files"), func(_ string, d fs.DirEntry, err error) error {
+		filepath.WalkDir(e.store.Files.(*blob.Dir).Root(), func(_ string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
 				n++
 			}

@@ -12,6 +12,7 @@ import (
 	"portal/handlers"
 	"portal/migrations"
 	"portal/models"
+	"portal/models/blob"
 	"portal/models/testdb"
 	"portal/policy"
 )
@@ -33,7 +34,7 @@ func TestPortalRunsAsRuntimeRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := models.NewStore(rt, models.Postgres, authz)
-	store.DataDir, store.Sealer = t.TempDir(), models.RandomSealer()
+	store.Files, store.Sealer = blob.NewDir(t.TempDir()), models.RandomSealer()
 	if _, err := store.EnsureAdmin(ctx, testPassword); err != nil {
 		t.Fatalf("first administrator as the runtime role: %v", err)
 	}

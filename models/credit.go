@@ -2,7 +2,7 @@ package models
 
 import (
 	"context"
-	"os"
+	"io"
 	"strings"
 	"time"
 
@@ -58,7 +58,7 @@ func (s *Store) RecordCreditCheck(ctx context.Context, a *Actor, tenderID int64,
 		if err != nil {
 			return nil, err
 		}
-		sum, _, ctype, err := s.storeOrgFile(up.Body)
+		sum, _, ctype, err := s.storeOrgFile(ctx, up.Body)
 		up.Body.Close()
 		if err != nil {
 			return nil, err
@@ -115,7 +115,7 @@ func (s *Store) RecordCreditCheck(ctx context.Context, a *Actor, tenderID int64,
 
 // OpenCreditEvidence returns a credit check's evidence file to the
 // tender's staff.
-func (s *Store) OpenCreditEvidence(ctx context.Context, a *Actor, checkID int64) (*CreditCheck, *os.File, error) {
+func (s *Store) OpenCreditEvidence(ctx context.Context, a *Actor, checkID int64) (*CreditCheck, io.ReadSeekCloser, error) {
 	db := s.DB.WithContext(ctx)
 	var cc CreditCheck
 	if err := db.First(&cc, checkID).Error; err != nil {
@@ -125,11 +125,7 @@ func (s *Store) OpenCreditEvidence(ctx context.Context, a *Actor, checkID int64)
 	if err != nil || !t.canManage(a) || cc.EvidenceSHA256 == "" {
 		return nil, nil, Fail(ErrNotFound, "err.not_found", "evidence not found")
 	}
-	dir, err := s.orgFilesDir()
-	if err != nil {
-		return nil, nil, err
-	}
-	f, err := os.Open(orgFilePath(dir, cc.EvidenceSHA256))
+	f, err := s.openOrgFile(ctx, cc.EvidenceSHA256)
 	if err != nil {
 		return nil, nil, err
 	}

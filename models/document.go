@@ -5,11 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -40,9 +40,9 @@ var orgDocumentTypes = map[string]string{
 	"image/jpeg":      ".jpg",
 }
 
-// OrgDocument is a file an organisation uploaded. The file itself lives
-// under the data directory, named by the SHA-256 of its content, so the
-// same content is stored once and no path comes from the client.
+// OrgDocument is a file an organisation uploaded. The file itself lives in
+// the file store (Store.Files), named by the SHA-256 of its content, so the
+// same content is stored once and no path or key comes from the client.
 type OrgDocument struct {
 	ID             int64     `json:"id" gorm:"primaryKey"`
 	OrganisationID int64     `json:"organisation_id"`
@@ -85,7 +85,7 @@ func (s *Store) UploadOrgDocument(ctx context.Context, a *Actor, orgID int64, re
 	if !slices.Contains(OrgDocumentKinds, in.Kind) {
 		return nil, Invalid(Field("kind", "oneof", strings.Join(OrgDocumentKinds, " ")))
 	}
-	sum, size, ctype, err := s.storeOrgFile(in.Body)
+	sum, size, ctype, err := s.storeOrgFile(ctx, in.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -109,15 +109,16 @@ func (s *Store) UploadOrgDocument(ctx context.Context, a *Actor, orgID int64, re
 	return d, nil
 }
 
-func (s *Store) orgFilesDir() (string, error) {
-	if s.DataDir == "" {
-		return "", errors.New("no data directory configured for uploads")
+// storeOrgFile reads r (at most MaxOrgDocumentBytes), checks its type by its
+// content, hashes it and stores it in the file store. The client's stream
+// is read here, before any transaction, into a temporary file (not memory,
+// so parallel uploads stay small); the store's Put follows, also before
+// the transaction that records the file, and checks the content against
+// its hash on the way.
+func (s *Store) storeOrgFile(ctx context.Context, r io.Reader) (sum string, size int64, ctype string, err error) {
+	if s.Files == nil {
+		return "", 0, "", errors.New("no file store configured for uploads")
 	}
-	return filepath.Join(s.DataDir, "files"), nil
-}
-
-// storeOrgFile sniffs, hashes and stores r, at most MaxOrgDocumentBytes.
-func (s *Store) storeOrgFile(r io.Reader) (sum string, size int64, ctype string, err error) {
 	head := make([]byte, 512)
 	n, err := io.ReadFull(r, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
@@ -131,28 +132,20 @@ func (s *Store) storeOrgFile(r io.Reader) (sum string, size int64, ctype string,
 	if _, ok := orgDocumentTypes[ctype]; !ok {
 		return "", 0, "", Invalid(Field("file", "org_file_type", ""))
 	}
-	dir, err := s.orgFilesDir()
+	tmp, err := os.CreateTemp("", "portal-upload-*")
 	if err != nil {
 		return "", 0, "", err
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return "", 0, "", err
-	}
-	tmp, err := os.CreateTemp(dir, "upload-*")
-	if err != nil {
-		return "", 0, "", err
-	}
-	defer os.Remove(tmp.Name()) // gone already once renamed
+	defer func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}()
 	h := sha256.New()
 	w := io.MultiWriter(tmp, h)
 	if _, err := w.Write(head); err != nil {
-		tmp.Close()
 		return "", 0, "", err
 	}
 	rest, err := io.Copy(w, io.LimitReader(r, MaxOrgDocumentBytes+1-int64(n)))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
 		return "", 0, "", orgReadError(err)
 	}
@@ -161,14 +154,14 @@ func (s *Store) storeOrgFile(r io.Reader) (sum string, size int64, ctype string,
 		return "", 0, "", Fail(ErrTooLarge, "err.413", "a document may be at most 10 MiB")
 	}
 	sum = hex.EncodeToString(h.Sum(nil))
-	final := orgFilePath(dir, sum)
-	if _, err := os.Stat(final); err == nil {
-		return sum, size, ctype, nil // the same content is stored once
-	}
-	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return "", 0, "", err
 	}
-	return sum, size, ctype, os.Rename(tmp.Name(), final)
+	// The same content is stored once: Put skips a hash it already holds.
+	if err := s.Files.Put(ctx, sum, size, tmp); err != nil {
+		return "", 0, "", fmt.Errorf("store file: %w", err)
+	}
+	return sum, size, ctype, nil
 }
 
 func orgReadError(err error) error {
@@ -178,9 +171,6 @@ func orgReadError(err error) error {
 	}
 	return err
 }
-
-// orgFilePath is where content of the given hash lives.
-func orgFilePath(dir, sum string) string { return filepath.Join(dir, sum[:2], sum) }
 
 // orgCleanName keeps a readable base name without any path, control or
 // quoting characters, with the extension of the sniffed type.
@@ -232,7 +222,7 @@ func (s *Store) OrgDocuments(ctx context.Context, a *Actor, orgID int64) ([]OrgD
 // OpenOrgDocument opens the file of document docID of organisation orgID
 // for the organisation's members and staff of its region; the caller
 // closes the file.
-func (s *Store) OpenOrgDocument(ctx context.Context, a *Actor, orgID, docID int64) (*OrgDocument, *os.File, error) {
+func (s *Store) OpenOrgDocument(ctx context.Context, a *Actor, orgID, docID int64) (*OrgDocument, io.ReadSeekCloser, error) {
 	if !a.SignedIn() {
 		return nil, nil, a.require("org:review", RootRegion)
 	}
@@ -244,7 +234,7 @@ func (s *Store) OpenOrgDocument(ctx context.Context, a *Actor, orgID, docID int6
 	if _, err := s.orgDocumentsReader(db, a, d.OrganisationID); err != nil {
 		return nil, nil, Fail(ErrNotFound, "err.not_found", "document not found")
 	}
-	f, err := s.openOrgFile(d.SHA256)
+	f, err := s.openOrgFile(ctx, d.SHA256)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -252,14 +242,15 @@ func (s *Store) OpenOrgDocument(ctx context.Context, a *Actor, orgID, docID int6
 }
 
 // openOrgFile opens stored content by its hash (storeOrgFile's name for
-// it); the caller closes the file.
-func (s *Store) openOrgFile(sum string) (*os.File, error) {
-	dir, err := s.orgFilesDir()
+// it); the caller closes it. Its row names it, so a missing file is the
+// server's fault, not the caller's.
+func (s *Store) openOrgFile(ctx context.Context, sum string) (io.ReadSeekCloser, error) {
+	if s.Files == nil {
+		return nil, errors.New("no file store configured")
+	}
+	f, _, err := s.Files.Open(ctx, sum)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("open stored file %s: %w", sum, err)
 	}
-	if len(sum) != sha256.Size*2 {
-		return nil, errors.New("stored file has a malformed hash")
-	}
-	return os.Open(orgFilePath(dir, sum))
+	return f, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"portal/models"
+	"portal/models/blob"
 	"portal/models/testdb"
 	"portal/policy"
 )
@@ -286,7 +287,7 @@ func TestOfficeAllocationAsRuntimeRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := models.NewStore(rt, models.Postgres, authz)
-	s.DataDir, s.Sealer = t.TempDir(), models.RandomSealer()
+	s.Files, s.Sealer = blob.NewDir(t.TempDir()), models.RandomSealer()
 	ctx := t.Context()
 	if _, err := s.EnsureAdmin(ctx, "admin-password-1"); err != nil {
 		t.Fatal(err)

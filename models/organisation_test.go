@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"portal/models"
+	"portal/models/blob"
 	"portal/models/uscc"
 )
 
@@ -564,7 +565,7 @@ func orgUploadOf(kind, name string, content []byte) func() (models.OrgUpload, er
 func orgStoredFiles(t *testing.T, s *models.Store) int {
 	t.Helper()
 	n := 0
-	err := filepath.WalkDir(filepath.Join(s.DataDir, "files"), func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(s.Files.(*blob.Dir).Root(), func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			n++
 		}

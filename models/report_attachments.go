@@ -2,7 +2,7 @@ package models
 
 import (
 	"context"
-	"os"
+	"io"
 	"time"
 
 	"gorm.io/gorm"
@@ -10,7 +10,7 @@ import (
 
 // A report's files (sign-in sheets, photos): PDF, PNG or JPEG by their
 // content, at most 10 MiB, stored as organisation documents are (by the
-// SHA-256 of their content under the data directory), readable by whoever
+// SHA-256 of their content in the file store), readable by whoever
 // may read the report.
 
 // ReportAttachment is one file of a report.
@@ -42,7 +42,7 @@ func (s *Store) AddReportAttachment(ctx context.Context, a *Actor, id int64, rea
 		return nil, err
 	}
 	defer in.Body.Close()
-	sum, size, ctype, err := s.storeOrgFile(in.Body)
+	sum, size, ctype, err := s.storeOrgFile(ctx, in.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func (s *Store) ReportAttachments(ctx context.Context, a *Actor, id int64) ([]Re
 // OpenReportAttachment opens a file for those who may read its report;
 // the caller closes it. Any other caller, or another report's file, is
 // not found.
-func (s *Store) OpenReportAttachment(ctx context.Context, a *Actor, reportID, attachmentID int64) (*ReportAttachment, *os.File, error) {
+func (s *Store) OpenReportAttachment(ctx context.Context, a *Actor, reportID, attachmentID int64) (*ReportAttachment, io.ReadSeekCloser, error) {
 	db := s.DB.WithContext(ctx)
 	var at ReportAttachment
 	if err := db.Where("report_id = ?", reportID).First(&at, attachmentID).Error; err != nil {
@@ -94,7 +94,7 @@ func (s *Store) OpenReportAttachment(ctx context.Context, a *Actor, reportID, at
 	if _, _, _, err := s.loadReport(db, a, reportID, false); err != nil {
 		return nil, nil, Fail(ErrNotFound, "err.not_found", "attachment not found")
 	}
-	f, err := s.openOrgFile(at.SHA256)
+	f, err := s.openOrgFile(ctx, at.SHA256)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"portal/models/blob"
+
 	"github.com/glebarez/sqlite"
 	"github.com/go-playground/validator/v10"
 	"gorm.io/driver/postgres"
@@ -151,8 +153,8 @@ type Store struct {
 	Validate *validator.Validate
 	Now      func() time.Time
 	Settings Settings
-	DataDir  string  // where uploaded files live (under files/); set by the caller
-	Sealer   *Sealer // encrypts sealed bids; set by the caller
+	Files    blob.Store // uploaded files by their SHA-256; set by the caller
+	Sealer   *Sealer    // encrypts sealed bids; set by the caller
 	// snapshot marks a page's read view (see read): its queries run in a
 	// read-only snapshot and lock no row.
 	snapshot bool

@@ -2,7 +2,7 @@ package models
 
 import (
 	"context"
-	"os"
+	"io"
 	"strings"
 	"time"
 
@@ -192,7 +192,7 @@ func (s *Store) addSupervisionFile(ctx context.Context, a *Actor, owner string, 
 		return nil, err
 	}
 	defer in.Body.Close()
-	sum, size, ctype, err := s.storeOrgFile(in.Body)
+	sum, size, ctype, err := s.storeOrgFile(ctx, in.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +220,7 @@ func (s *Store) addSupervisionFile(ctx context.Context, a *Actor, owner string, 
 
 // OpenSupervisionFile opens a visit's or rectification's file for whoever
 // may see its contract; the caller closes it.
-func (s *Store) OpenSupervisionFile(ctx context.Context, a *Actor, owner string, ownerID, fileID int64) (*SupervisionFile, *os.File, error) {
+func (s *Store) OpenSupervisionFile(ctx context.Context, a *Actor, owner string, ownerID, fileID int64) (*SupervisionFile, io.ReadSeekCloser, error) {
 	db := s.DB.WithContext(ctx)
 	var f SupervisionFile
 	if err := db.Where("owner_type = ? AND owner_id = ?", owner, ownerID).First(&f, fileID).Error; err != nil {
@@ -243,7 +243,7 @@ func (s *Store) OpenSupervisionFile(ctx context.Context, a *Actor, owner string,
 	if _, err := s.visibleContract(db, a, contractID, false); err != nil {
 		return nil, nil, Fail(ErrNotFound, "err.not_found", "file not found")
 	}
-	file, err := s.openOrgFile(f.SHA256)
+	file, err := s.openOrgFile(ctx, f.SHA256)
 	if err != nil {
 		return nil, nil, err
 	}

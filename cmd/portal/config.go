@@ -9,6 +9,7 @@ import (
 
 	"portal/jobs"
 	"portal/models"
+	"portal/models/blob"
 )
 
 // config is read from the environment first, then flags override it, and
@@ -17,6 +18,7 @@ type config struct {
 	Addr            string
 	DatabaseURL     string
 	DataDir         string
+	S3URL           string // PORTAL_S3_URL: uploaded files in an object store, not under DataDir
 	AdminPassword   string
 	MinBidPeriod    *time.Duration
 	ChallengePeriod *time.Duration
@@ -38,6 +40,7 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		DatabaseURL:   getenv("PORTAL_DATABASE_URL"),
 		DataDir:       getenv("PORTAL_DATA_DIR"),
 		AdminPassword: getenv("PORTAL_ADMIN_PASSWORD"),
+		S3URL:         strings.TrimSpace(getenv("PORTAL_S3_URL")),
 	}
 	if c.Addr == "" {
 		c.Addr = ":8080"
@@ -54,6 +57,11 @@ func configFromEnv(getenv func(string) string) (config, error) {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return c, fmt.Errorf("PORTAL_DATABASE_URL must be a postgres:// URL (or empty for SQLite)")
+	}
+	if c.S3URL != "" {
+		if _, err := blob.ParseS3URL(c.S3URL); err != nil {
+			return c, err
+		}
 	}
 	for _, d := range []struct {
 		name string
@@ -139,15 +147,17 @@ func dayList(v string) ([]int, error) {
 func usage() {
 	fmt.Fprint(os.Stderr, `usage: portal [serve|migrate] [--demo] [--addr :8080]
        portal generate --scale seed|guangxi [--seed N] [--year 2019] [--reports N]
+       portal copy-files
 
   serve    (default) migrate the database, then serve the portal
   migrate  apply pending migrations and exit
   generate fill an empty database with a generated province (README.md)
+  copy-files copy <data dir>/files into the object store of PORTAL_S3_URL
 
 Settings come from the environment: PORTAL_ADDR, PORTAL_DATABASE_URL,
 PORTAL_DATA_DIR, PORTAL_ADMIN_PASSWORD, PORTAL_MIN_BID_PERIOD,
 PORTAL_CHALLENGE_PERIOD, PORTAL_FAIL_BAR, PORTAL_TRUSTED_PROXIES, PORTAL_REPORT_DUE_DAYS,
 PORTAL_REMINDER_DAYS_BEFORE, PORTAL_REMINDER_DAYS_AFTER, PORTAL_SMTP_URL,
-PORTAL_SMTP_FROM, PORTAL_OCDS_PREFIX (see README.md).
+PORTAL_SMTP_FROM, PORTAL_OCDS_PREFIX, PORTAL_S3_URL (see README.md).
 `)
 }

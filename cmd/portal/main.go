@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"portal/jobs"
 	"portal/migrations"
 	"portal/models"
+	"portal/models/blob"
 	"portal/policy"
 	"portal/templates"
 )
@@ -48,6 +50,9 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	cfg, err := configFromEnv(getenv)
 	if err != nil {
 		return err
+	}
+	if len(args) > 0 && args[0] == "copy-files" {
+		return copyFiles(context.Background(), cfg, os.Stdout)
 	}
 	if len(args) > 0 && args[0] == "generate" {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -91,7 +96,9 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	if cfg.FailBar != nil {
 		store.Settings.FailBar = *cfg.FailBar
 	}
-	store.DataDir = cfg.DataDir
+	if store.Files, err = openFiles(ctx, cfg); err != nil {
+		return err
+	}
 	key, err := models.LoadSealKey(getenv("PORTAL_SEAL_KEY"), cfg.DataDir)
 	if err != nil {
 		return err
@@ -176,4 +183,23 @@ func startJobs(ctx context.Context, store *models.Store, cfg config, log *slog.L
 	}
 	log.Info("jobs started", "mail", jc.Mailer != nil)
 	return runner, nil
+}
+
+// openFiles is where uploaded files live: the object store PORTAL_S3_URL
+// names (its bucket checked now, so a wrong setting stops the start), else
+// <data dir>/files.
+func openFiles(ctx context.Context, cfg config) (blob.Store, error) {
+	if cfg.S3URL == "" {
+		return blob.NewDir(filepath.Join(cfg.DataDir, "files")), nil
+	}
+	s3, err := blob.ParseS3URL(cfg.S3URL)
+	if err != nil {
+		return nil, err
+	}
+	checkCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := s3.Check(checkCtx); err != nil {
+		return nil, err
+	}
+	return s3, nil
 }

@@ -30,6 +30,10 @@ func TestConfigIsValidatedAtStart(t *testing.T) {
 		{"PORTAL_SMTP_URL": "smtp://mail.example.org", "PORTAL_SMTP_FROM": "not an address"},
 		{"PORTAL_OCDS_PREFIX": "GX-01"},
 		{"PORTAL_OCDS_PREFIX": "abcdefghijklmnopqrstu"},
+		{"PORTAL_S3_URL": "https://s3.example.org/bucket"},
+		{"PORTAL_S3_URL": "s3://s3.example.org/bucket"},
+		{"PORTAL_S3_URL": "s3://key:secret@s3.example.org"},
+		{"PORTAL_S3_URL": "s3://key:secret@s3.example.org/bucket?tls=sometimes"},
 	} {
 		if _, err := configFromEnv(env(bad)); err == nil {
 			t.Errorf("%v accepted", bad)
@@ -49,6 +53,9 @@ func TestConfigIsValidatedAtStart(t *testing.T) {
 	}
 	if c, err := configFromEnv(env(map[string]string{"PORTAL_OCDS_PREFIX": "a1b2c3"})); err != nil || c.OCDSPrefix != "a1b2c3" {
 		t.Fatalf("ocid prefix: %+v %v", c, err)
+	}
+	if c, err := configFromEnv(env(map[string]string{"PORTAL_S3_URL": "s3://key:se%2Fcret@oss.example.org:9000/portal?region=cn-south-1"})); err != nil || c.S3URL == "" {
+		t.Fatalf("object store: %+v %v", c, err)
 	}
 }
 

@@ -149,6 +149,6 @@ func SecondStore(t testing.TB, s *models.Store) *models.Store {
 		t.Fatal(err)
 	}
 	s2 := models.NewStore(db2, s.Dialect, en)
-	s2.Settings, s2.Now, s2.DataDir, s2.Sealer = s.Settings, s.Now, s.DataDir, s.Sealer
+	s2.Settings, s2.Now, s2.Files, s2.Sealer = s.Settings, s.Now, s.Files, s.Sealer
 	return s2
 }

@@ -17,6 +17,7 @@ import (
 
 	"portal/migrations"
 	"portal/models"
+	"portal/models/blob"
 	"portal/policy"
 
 	"gorm.io/gorm"
@@ -172,7 +173,7 @@ func Store(t testing.TB) (*models.Store, *policy.Enforcer) {
 		t.Fatal(err)
 	}
 	s := models.NewStore(db, d, en)
-	s.DataDir = t.TempDir()
+	s.Files = blob.NewDir(filepath.Join(t.TempDir(), "files"))
 	s.Sealer = models.RandomSealer()
 	return s, en
 }

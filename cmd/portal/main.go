@@ -65,7 +65,7 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	db, dialect, err := models.OpenDB(cfg.DatabaseURL, cfg.DataDir)
+	db, dialect, err := models.OpenDBPool(cfg.DatabaseURL, cfg.DataDir, cfg.DBMaxConns)
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,8 @@ func TestConfigIsValidatedAtStart(t *testing.T) {
 		{"PORTAL_SMTP_URL": "smtp://mail.example.org", "PORTAL_SMTP_FROM": "not an address"},
 		{"PORTAL_OCDS_PREFIX": "GX-01"},
 		{"PORTAL_OCDS_PREFIX": "abcdefghijklmnopqrstu"},
+		{"PORTAL_DB_MAX_CONNS": "0"},
+		{"PORTAL_DB_MAX_CONNS": "many"},
 	} {
 		if _, err := configFromEnv(env(bad)); err == nil {
 			t.Errorf("%v accepted", bad)
@@ -49,6 +51,9 @@ func TestConfigIsValidatedAtStart(t *testing.T) {
 	}
 	if c, err := configFromEnv(env(map[string]string{"PORTAL_OCDS_PREFIX": "a1b2c3"})); err != nil || c.OCDSPrefix != "a1b2c3" {
 		t.Fatalf("ocid prefix: %+v %v", c, err)
+	}
+	if c, err := configFromEnv(env(map[string]string{"PORTAL_DB_MAX_CONNS": "32"})); err != nil || c.DBMaxConns != 32 {
+		t.Fatalf("pool size: %+v %v", c, err)
 	}
 }
 

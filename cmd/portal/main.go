@@ -81,6 +81,9 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// Other processes' policy changes reach this one at once on
+	// PostgreSQL (the listener stops with ctx), within a second anyway.
+	go authz.Listen(ctx, log)
 	store := models.NewStore(db, dialect, authz)
 	store.Settings.MinBidPeriod = cfg.MinBidPeriod
 	store.Settings.ChallengePeriod = cfg.ChallengePeriod

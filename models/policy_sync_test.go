@@ -155,6 +155,35 @@ func TestPolicyChangesReachOtherProcessesWithinASecond(t *testing.T) {
 		}
 		id := grantElsewhere(t, s, "lan")
 		seen(t, en, id, 3*time.Second)
+
+		// The listener's connection dies: it connects again and goes on.
+		listener := func() (pid int64) {
+			t.Helper()
+			if err := s.DB.Raw("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = ?",
+				"LISTEN "+policy.Channel).Scan(&pid).Error; err != nil {
+				t.Fatal(err)
+			}
+			return pid
+		}
+		first := listener()
+		if first == 0 {
+			t.Fatal("no listening connection")
+		}
+		if err := s.DB.Exec("SELECT pg_terminate_backend(?)", first).Error; err != nil {
+			t.Fatal(err)
+		}
+		for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
+			if pid := listener(); pid != 0 && pid != first && en.Listening() {
+				break
+			}
+			if time.Since(start) > 5*time.Second {
+				t.Fatal("the listener did not reconnect")
+			}
+		}
+		if err := en.Fresh(context.Background()); err != nil { // the check made on reconnecting
+			t.Fatal(err)
+		}
+		seen(t, en, grantElsewhere(t, s, "huang"), 3*time.Second)
 		stop()
 		<-done
 		if en.Listening() {

@@ -157,8 +157,9 @@ func (en *Enforcer) reload(ctx context.Context) error {
 	return nil
 }
 
-// SetCheckEvery changes how often Fresh asks for the version (tests: a long
-// period leaves a change to the notification alone).
+// SetCheckEvery changes how often Fresh asks for the version, before the
+// enforcer serves requests (tests: a long period leaves a change to the
+// notification alone).
 func (en *Enforcer) SetCheckEvery(d time.Duration) { en.checkEvery = d }
 
 // clock is the monotonic time since the enforcer was built.

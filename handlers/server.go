@@ -203,7 +203,7 @@ const sessionCookie = "portal_session"
 // loadActor is the one way to load the current user: from the session
 // cookie, with its grants, or the anonymous public.
 func (s *Server) loadActor(c *gin.Context) {
-	if err := s.authz.Refresh(c.Request.Context()); err != nil {
+	if err := s.authz.Fresh(c.Request.Context()); err != nil {
 		c.Error(err)
 		c.Abort()
 		return

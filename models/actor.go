@@ -192,10 +192,59 @@ func regionCond(column string, regions []string) (cond string, args []any, all b
 		if r == RootRegion {
 			return "", nil, true
 		}
-		parts = append(parts, column+" LIKE ?")
-		args = append(args, r+"%")
+		cond, a := regionPrefix(column, r)
+		parts, args = append(parts, cond), append(args, a...)
 	}
 	return "(" + strings.Join(parts, " OR ") + ")", args, false
+}
+
+// regionPrefix is the condition "column starts with the region code
+// prefix". For a code of digits it is a range, prefix <= column < the
+// prefix's successor (4501: 4502; 4509: 4510), which a plain btree index
+// on column serves on both databases: PostgreSQL cannot use one for LIKE
+// under a collation other than C, nor SQLite, whose LIKE ignores case. The
+// LIKE stays, as the exact test of the rows the range reads. Anything but
+// digits (a filter as typed) is the LIKE alone.
+func regionPrefix(column, prefix string) (string, []any) {
+	lo, hi, ok := regionRange(prefix)
+	switch {
+	case !ok:
+		return column + " LIKE ?", []any{prefix + "%"}
+	case hi == "":
+		return "(" + column + " >= ? AND " + column + " LIKE ?)", []any{lo, prefix + "%"}
+	default:
+		return "(" + column + " >= ? AND " + column + " < ? AND " + column + " LIKE ?)", []any{lo, hi, prefix + "%"}
+	}
+}
+
+// regionRange is the range of codes starting with prefix, when prefix is
+// digits: from prefix, below the next number of at most its length with
+// the trailing nines carried ("" for all nines: no upper bound). Digits
+// sort in their order and a prefix before its extensions under every
+// collation, so the range holds every code that starts with prefix.
+func regionRange(prefix string) (lo, hi string, ok bool) {
+	if prefix == "" {
+		return "", "", false
+	}
+	for _, r := range prefix {
+		if r < '0' || r > '9' {
+			return "", "", false
+		}
+	}
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < '9' {
+			b[i]++
+			return prefix, string(b[:i+1]), true
+		}
+	}
+	return prefix, "", true
+}
+
+// regionStarts limits q to the codes a list's region filter starts with.
+func regionStarts(q *gorm.DB, column, prefix string) *gorm.DB {
+	cond, args := regionPrefix(column, strings.TrimRight(prefix, "%_"))
+	return q.Where(cond, args...)
 }
 
 // regionScope limits q to rows whose column lies within regions.

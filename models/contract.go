@@ -402,7 +402,7 @@ func (s *Store) Contracts(ctx context.Context, a *Actor, f ContractFilter, p Pag
 	if err != nil {
 		return out, err
 	}
-	if err := q.Count(&out.Total).Error; err != nil {
+	if out.Total, out.TotalCapped, err = countCapped(db, q); err != nil {
 		return out, err
 	}
 	if err := q.Order("id DESC").Offset(p.offset()).Limit(p.PerPage).Find(&out.Items).Error; err != nil {
@@ -446,7 +446,7 @@ func (s *Store) contractsQuery(db *gorm.DB, a *Actor, f ContractFilter) (*gorm.D
 		q = q.Where("organisation_id = ?", f.OrganisationID)
 	}
 	if f.Region != "" {
-		q = q.Where("region_code LIKE ?", strings.TrimRight(f.Region, "%_")+"%")
+		q = regionStarts(q, "region_code", f.Region)
 	}
 	if f.Status != "" {
 		q = q.Where(contractStatusSQL+" = ?", chinaToday(s.now()), f.Status)

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"strings"
 	"time"
 )
 
@@ -159,7 +158,7 @@ func (s *Store) ExportNotices(ctx context.Context, a *Actor, f NoticeFilter, fn 
 			q = q.Where("n.kind = ?", f.Kind)
 		}
 		if f.Region != "" {
-			q = q.Where("n.region_code LIKE ?", strings.TrimRight(f.Region, "%_")+"%")
+			q = regionStarts(q, "n.region_code", f.Region)
 		}
 		if f.Method != "" {
 			q = q.Where("n.method = ?", f.Method)

@@ -279,7 +279,7 @@ func allocationLedgerQuery(db *gorm.DB, a *Actor, f LedgerFilter) (*gorm.DB, err
 // column for a single date).
 func ledgerFilters(q *gorm.DB, f LedgerFilter, statusColumn, fromColumn, toColumn string) *gorm.DB {
 	if f.Region != "" {
-		q = q.Where("c.region_code LIKE ?", f.Region+"%")
+		q = regionStarts(q, "c.region_code", f.Region)
 	}
 	if f.Status != "" {
 		q = q.Where(statusColumn+" = ?", f.Status)

@@ -133,7 +133,15 @@ func (s *Store) Notices(ctx context.Context, a *Actor, f NoticeFilter, p Page) (
 			where, args["kind"] = append(where, "n.kind = @kind"), f.Kind
 		}
 		if f.Region != "" {
-			where, args["region"] = append(where, "n.region_code LIKE @region"), strings.TrimRight(f.Region, "%_")+"%"
+			region := strings.TrimRight(f.Region, "%_")
+			where, args["region"] = append(where, "n.region_code LIKE @region"), region+"%"
+			// The range a region index serves (regionPrefix).
+			if lo, hi, ok := regionRange(region); ok {
+				where, args["region_lo"] = append(where, "n.region_code >= @region_lo"), lo
+				if hi != "" {
+					where, args["region_hi"] = append(where, "n.region_code < @region_hi"), hi
+				}
+			}
 		}
 		if f.Method != "" {
 			where, args["method"] = append(where, "n.method = @method"), f.Method
@@ -150,8 +158,13 @@ func (s *Store) Notices(ctx context.Context, a *Actor, f NoticeFilter, p Page) (
 			where, args["to"] = append(where, "n.at < @to"), to.Add(day)
 		}
 		base := "FROM (" + noticeUnion() + ") n WHERE " + strings.Join(where, " AND ")
-		if err := tx.Raw("SELECT COUNT(*) "+base, args).Scan(&out.Total).Error; err != nil {
+		// At most CountCap+1 rows are counted (countCapped).
+		args["count_cap"] = CountCap + 1
+		if err := tx.Raw("SELECT COUNT(*) FROM (SELECT 1 "+base+" LIMIT @count_cap) capped", args).Scan(&out.Total).Error; err != nil {
 			return err
+		}
+		if out.Total > CountCap {
+			out.Total, out.TotalCapped = CountCap, true
 		}
 		args["limit"], args["offset"] = p.PerPage, p.offset()
 		var rows []noticeRow
@@ -243,9 +256,11 @@ type LatestNotices struct {
 
 // NoticeGroup is one kind's newest notices.
 type NoticeGroup struct {
-	Kind  string   `json:"kind"`
-	Total int64    `json:"total"`
-	Items []Notice `json:"items"`
+	Kind  string `json:"kind"`
+	Total int64  `json:"total"`
+	// TotalCapped: there are more than Total (CountCap) notices.
+	TotalCapped bool     `json:"total_capped,omitempty"`
+	Items       []Notice `json:"items"`
 }
 
 // Latest returns the newest n notices of each kind.
@@ -256,7 +271,7 @@ func (s *Store) Latest(ctx context.Context, a *Actor, n int) (*LatestNotices, er
 		if err != nil {
 			return nil, err
 		}
-		out.Kinds = append(out.Kinds, NoticeGroup{Kind: k, Total: l.Total, Items: l.Items})
+		out.Kinds = append(out.Kinds, NoticeGroup{Kind: k, Total: l.Total, TotalCapped: l.TotalCapped, Items: l.Items})
 	}
 	return out, nil
 }

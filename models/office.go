@@ -191,7 +191,7 @@ func basesQuery(db *gorm.DB, a *Actor, f BaseFilter) (*gorm.DB, error) {
 	}
 	q := regionScope(db.Model(&OfficeBase{}), "region_code", a.Regions("office:manage"))
 	if f.Region != "" {
-		q = q.Where("region_code LIKE ?", f.Region+"%")
+		q = regionStarts(q, "region_code", f.Region)
 	}
 	return q, nil
 }

@@ -291,11 +291,12 @@ type OrganisationFilter struct {
 func (s *Store) Organisations(ctx context.Context, a *Actor, f OrganisationFilter, p Page) (List[OrganisationView], error) {
 	p = p.Normalise()
 	out := List[OrganisationView]{Items: []OrganisationView{}, Page: p.Page, PerPage: p.PerPage}
-	q, err := organisationsQuery(s.DB.WithContext(ctx), a, f)
+	db := s.DB.WithContext(ctx)
+	q, err := organisationsQuery(db, a, f)
 	if err != nil {
 		return out, err
 	}
-	if err := q.Count(&out.Total).Error; err != nil {
+	if out.Total, out.TotalCapped, err = countCapped(db, q); err != nil {
 		return out, err
 	}
 	var rows []Organisation
@@ -332,7 +333,7 @@ func organisationsQuery(db *gorm.DB, a *Actor, f OrganisationFilter) (*gorm.DB, 
 		q = q.Where("status = ?", OrgVerified)
 	}
 	if f.Region != "" {
-		q = q.Where("region_code LIKE ?", f.Region+"%")
+		q = regionStarts(q, "region_code", f.Region)
 	}
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)

@@ -1,5 +1,7 @@
 package models
 
+import "gorm.io/gorm"
+
 // Page is a requested slice of a list: page from 1, per_page up to 200.
 type Page struct {
 	Page    int `json:"page"`
@@ -31,4 +33,25 @@ type List[T any] struct {
 	Total   int64 `json:"total"`
 	Page    int   `json:"page"`
 	PerPage int   `json:"per_page"`
+	// TotalCapped: the list has more than Total (CountCap) rows, which
+	// were not all counted (countCapped).
+	TotalCapped bool `json:"total_capped,omitempty"`
+}
+
+// CountCap bounds the counts of the long lists (tenders, notices,
+// contracts, organisations): counting every row costs as much as the
+// table is long, while "more than 10,000" tells a reader as much.
+const CountCap = 10_000
+
+// countCapped counts q's rows, at most CountCap+1 of them: more than
+// CountCap answers CountCap and capped. q is left as it was.
+func countCapped(db, q *gorm.DB) (total int64, capped bool, err error) {
+	sub := q.Session(&gorm.Session{}).Select("1").Limit(CountCap + 1)
+	if err := db.Raw("SELECT COUNT(*) FROM (?) capped", sub).Scan(&total).Error; err != nil {
+		return 0, false, err
+	}
+	if total > CountCap {
+		return CountCap, true, nil
+	}
+	return total, false, nil
 }

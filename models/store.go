@@ -6,6 +6,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -30,9 +31,24 @@ const (
 	Postgres Dialect = "postgres"
 )
 
+// Pool sizes: the most connections a process holds open, all of them kept
+// idle between requests (idle = open), so that under load no connection is
+// opened or closed per request and the memory they hold stays bounded.
+// SQLite has one writer at a time: a small pool serves its readers.
+const (
+	DefaultPostgresConns = 16
+	DefaultSQLiteConns   = 8
+)
+
 // OpenDB opens PostgreSQL when url is a postgres:// URL, else the embedded
-// SQLite file portal.db under dataDir.
+// SQLite file portal.db under dataDir, with the default pool size.
 func OpenDB(url, dataDir string) (*gorm.DB, Dialect, error) {
+	return OpenDBPool(url, dataDir, 0)
+}
+
+// OpenDBPool is OpenDB with at most maxConns connections (0: the default
+// of the database, DefaultPostgresConns or DefaultSQLiteConns).
+func OpenDBPool(url, dataDir string, maxConns int) (*gorm.DB, Dialect, error) {
 	cfg := gormConfig()
 	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
 		db, err := gorm.Open(postgres.Open(url), cfg)
@@ -43,8 +59,10 @@ func OpenDB(url, dataDir string) (*gorm.DB, Dialect, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		sqlDB.SetMaxOpenConns(20)
-		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		if maxConns <= 0 {
+			maxConns = DefaultPostgresConns
+		}
+		boundPool(sqlDB, maxConns)
 		return db, Postgres, nil
 	}
 	if url != "" {
@@ -53,7 +71,17 @@ func OpenDB(url, dataDir string) (*gorm.DB, Dialect, error) {
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return nil, "", fmt.Errorf("create data dir: %w", err)
 	}
-	return OpenSQLite(filepath.Join(dataDir, "portal.db"))
+	return openSQLite(filepath.Join(dataDir, "portal.db"), maxConns)
+}
+
+// boundPool keeps at most n connections, all of them idle between
+// requests (database/sql keeps only 2 idle by default, so a busy portal
+// would open a connection for most requests); one idle for 5 minutes is
+// closed, so a quiet portal gives them back.
+func boundPool(sqlDB *sql.DB, n int) {
+	sqlDB.SetMaxOpenConns(n)
+	sqlDB.SetMaxIdleConns(n)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 }
 
 // gormConfig is the same on both databases: quiet, typed errors, and
@@ -64,13 +92,24 @@ func gormConfig() *gorm.Config {
 }
 
 // OpenSQLite opens (creating) an SQLite file with WAL, foreign keys and a
-// busy timeout, so concurrent writers wait instead of failing.
-func OpenSQLite(path string) (*gorm.DB, Dialect, error) {
+// busy timeout, so concurrent writers wait instead of failing, and a pool
+// of DefaultSQLiteConns connections.
+func OpenSQLite(path string) (*gorm.DB, Dialect, error) { return openSQLite(path, 0) }
+
+func openSQLite(path string, maxConns int) (*gorm.DB, Dialect, error) {
 	dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	db, err := gorm.Open(sqlite.Open(dsn), gormConfig())
 	if err != nil {
 		return nil, "", fmt.Errorf("open sqlite: %w", err)
 	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, "", err
+	}
+	if maxConns <= 0 {
+		maxConns = DefaultSQLiteConns
+	}
+	boundPool(sqlDB, maxConns)
 	return db, SQLite, nil
 }
 

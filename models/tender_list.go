@@ -43,7 +43,8 @@ func (s *Store) Tenders(ctx context.Context, a *Actor, f TenderFilter, p Page) (
 	out := List[Tender]{Items: []Tender{}, Page: p.Page, PerPage: p.PerPage}
 	db := s.DB.WithContext(ctx)
 	q := s.tenderListQuery(db, a, f)
-	if err := q.Count(&out.Total).Error; err != nil {
+	var err error
+	if out.Total, out.TotalCapped, err = countCapped(db, q); err != nil {
 		return out, err
 	}
 	var rows []*Tender
@@ -72,7 +73,7 @@ func (s *Store) tenderListQuery(db *gorm.DB, a *Actor, f TenderFilter) *gorm.DB 
 		q = q.Where("(published_at IS NOT NULL OR "+cond+")", args...)
 	}
 	if f.Region != "" {
-		q = q.Where("region_code LIKE ?", strings.TrimRight(f.Region, "%_")+"%")
+		q = regionStarts(q, "region_code", f.Region)
 	}
 	if f.Q != "" {
 		like := "%" + f.Q + "%"

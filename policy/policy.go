@@ -9,14 +9,20 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"portal/models"
 
 	"github.com/casbin/casbin/v2"
 	casbinmodel "github.com/casbin/casbin/v2/model"
 	gormadapter "github.com/casbin/gorm-adapter/v3"
+	"github.com/jackc/pgx/v5"
+	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -60,7 +66,9 @@ func withinRegion(region, pattern string) bool {
 
 // Enforcer wraps casbin. Grants are written inside the caller's transaction
 // through an adapter bound to it, then applied in memory after commit; other
-// portal processes notice the bumped policy version and reload.
+// portal processes notice the bumped policy version and reload: Fresh asks
+// the database for the version at most once every CheckEvery, and on
+// PostgreSQL Listen hears of each change at once (NOTIFY).
 type Enforcer struct {
 	db      *gorm.DB
 	mu      sync.RWMutex
@@ -69,7 +77,26 @@ type Enforcer struct {
 	// answers caches Enforce results until the policy changes; casbin's
 	// matcher with a domain function costs tens of microseconds a call.
 	answers map[string]bool
+
+	// The version check: checkedAt is when the last one started, in
+	// nanoseconds of the monotonic clock since started; stale forces the
+	// next Fresh to check (a notification, a failed in-memory change);
+	// checking lets one request check while the others wait for it.
+	checkEvery time.Duration
+	started    time.Time
+	checkedAt  atomic.Int64
+	stale      atomic.Bool
+	checking   sync.Mutex
+	listening  atomic.Bool
 }
+
+// CheckEvery is the longest a process serves a policy without asking the
+// database whether another process changed it.
+const CheckEvery = time.Second
+
+// Channel is the PostgreSQL notification channel of policy changes: every
+// transaction that bumps the policy version notifies it.
+const Channel = "portal_policy"
 
 // maxAnswers bounds the cache; it is emptied when full.
 const maxAnswers = 100_000
@@ -95,7 +122,7 @@ func New(db *gorm.DB) (*Enforcer, error) {
 	// Writes go through AddGrant's transaction, never the enforcer's own.
 	e.EnableAutoSave(false)
 	e.AddNamedDomainMatchingFunc("g", "withinRegion", withinRegion)
-	en := &Enforcer{db: db, e: e}
+	en := &Enforcer{db: db, e: e, checkEvery: CheckEvery, started: time.Now()}
 	if err := en.reload(context.Background()); err != nil {
 		return nil, err
 	}
@@ -130,7 +157,101 @@ func (en *Enforcer) reload(ctx context.Context) error {
 	return nil
 }
 
-// Refresh reloads the policy when another process has changed it.
+// SetCheckEvery changes how often Fresh asks for the version, before the
+// enforcer serves requests (tests: a long period leaves a change to the
+// notification alone).
+func (en *Enforcer) SetCheckEvery(d time.Duration) { en.checkEvery = d }
+
+// clock is the monotonic time since the enforcer was built.
+func (en *Enforcer) clock() int64 { return int64(time.Since(en.started)) }
+
+// due reports whether Fresh must ask the database.
+func (en *Enforcer) due() bool {
+	return en.stale.Load() || en.clock()-en.checkedAt.Load() >= int64(en.checkEvery)
+}
+
+// Fresh is Refresh at most once every CheckEvery, or at once after a
+// notification: every request calls it, and between checks it costs two
+// atomic reads. Requests arriving during a check wait for its answer.
+func (en *Enforcer) Fresh(ctx context.Context) error {
+	if !en.due() {
+		return nil
+	}
+	en.checking.Lock()
+	defer en.checking.Unlock()
+	if !en.due() {
+		return nil // another request checked meanwhile
+	}
+	// Cleared before asking, so that a notification arriving during the
+	// check marks the policy stale again.
+	en.stale.Store(false)
+	at := en.clock()
+	if err := en.Refresh(ctx); err != nil {
+		en.stale.Store(true)
+		return err
+	}
+	en.checkedAt.Store(at)
+	return nil
+}
+
+// Listening reports whether Listen is connected and listening.
+func (en *Enforcer) Listening() bool { return en.listening.Load() }
+
+// Listen, on PostgreSQL, listens on Channel with its own connection and
+// marks the policy stale on every notification, so that the next request
+// reloads it; it reconnects after an error (the policy is marked stale on
+// each connection, for the changes made while it was away) and returns
+// when ctx ends. On SQLite, one process, it returns at once.
+func (en *Enforcer) Listen(ctx context.Context, log *slog.Logger) {
+	d, ok := en.db.Dialector.(*postgres.Dialector)
+	if !ok || d.Config == nil || d.Config.DSN == "" {
+		return
+	}
+	wait := 100 * time.Millisecond
+	for {
+		connected, err := en.listen(ctx, d.Config.DSN)
+		en.listening.Store(false)
+		if ctx.Err() != nil {
+			return
+		}
+		if connected {
+			wait = 100 * time.Millisecond
+		}
+		if log != nil {
+			log.Warn("policy listener: reconnecting", "err", err, "in", wait)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+// listen is one connection of Listen; connected tells whether it got as
+// far as listening.
+func (en *Enforcer) listen(ctx context.Context, dsn string) (connected bool, err error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LISTEN "+Channel); err != nil {
+		return false, err
+	}
+	en.listening.Store(true)
+	en.stale.Store(true)
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			return true, err
+		}
+		en.stale.Store(true)
+	}
+}
+
+// Refresh reloads the policy when another process has changed it: it asks
+// the database every time (requests call Fresh).
 func (en *Enforcer) Refresh(ctx context.Context) error {
 	v, err := en.dbVersion(ctx)
 	if err != nil {
@@ -237,10 +358,14 @@ func (en *Enforcer) RemoveGrant(tx *gorm.DB, userID int64, g models.Grant) (func
 }
 
 // bumpVersion raises the policy version inside tx, so that other processes
-// reload the policy before their next request.
+// reload the policy within CheckEvery; on PostgreSQL it notifies Channel in
+// the same transaction (delivered at commit, to every Listen).
 func bumpVersion(tx *gorm.DB) (int64, error) {
 	var v int64
 	err := tx.Raw("UPDATE policy_versions SET version = version + 1 WHERE id = 1 RETURNING version").Scan(&v).Error
+	if err == nil && tx.Dialector.Name() == "postgres" {
+		err = tx.Exec("SELECT pg_notify(?, ?)", Channel, strconv.FormatInt(v, 10)).Error
+	}
 	return v, err
 }
 
@@ -254,10 +379,13 @@ func (en *Enforcer) afterCommit(v int64, change func() error) func() {
 		en.answers = nil
 		if err := change(); err != nil {
 			en.version = 0 // force a reload on the next request
+			en.stale.Store(true)
 			return
 		}
 		if v == en.version+1 {
 			en.version = v
+		} else {
+			en.stale.Store(true) // another process changed it in between
 		}
 	}
 }

@@ -32,6 +32,7 @@ type config struct {
 	SMTPURL            string
 	SMTPFrom           string
 	OCDSPrefix         string // the ocid prefix of the open data feed
+	DBMaxConns         int    // the database pool's size (0: the database's default)
 }
 
 func configFromEnv(getenv func(string) string) (config, error) {
@@ -54,6 +55,13 @@ func configFromEnv(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("PORTAL_OCDS_PREFIX: %q is not 1 to 20 lower-case letters and digits (the prefix registered with the OCDS helpdesk)", v)
 		}
 		c.OCDSPrefix = v
+	}
+	if v := strings.TrimSpace(getenv("PORTAL_DB_MAX_CONNS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return c, fmt.Errorf("PORTAL_DB_MAX_CONNS: %q is not a number of connections from 1 to 1000", v)
+		}
+		c.DBMaxConns = n
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return c, fmt.Errorf("PORTAL_DATABASE_URL must be a postgres:// URL (or empty for SQLite)")
@@ -158,6 +166,6 @@ Settings come from the environment: PORTAL_ADDR, PORTAL_DATABASE_URL,
 PORTAL_DATA_DIR, PORTAL_ADMIN_PASSWORD, PORTAL_MIN_BID_PERIOD,
 PORTAL_CHALLENGE_PERIOD, PORTAL_FAIL_BAR, PORTAL_TRUSTED_PROXIES, PORTAL_REPORT_DUE_DAYS,
 PORTAL_REMINDER_DAYS_BEFORE, PORTAL_REMINDER_DAYS_AFTER, PORTAL_SMTP_URL,
-PORTAL_SMTP_FROM, PORTAL_OCDS_PREFIX, PORTAL_S3_URL (see README.md).
+PORTAL_SMTP_FROM, PORTAL_OCDS_PREFIX, PORTAL_S3_URL, PORTAL_DB_MAX_CONNS (see README.md).
 `)
 }

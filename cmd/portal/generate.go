@@ -24,7 +24,7 @@ func generate(ctx context.Context, args []string, cfg config, getenv func(string
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, dialect, err := models.OpenDB(cfg.DatabaseURL, cfg.DataDir)
+	db, dialect, err := models.OpenDBPool(cfg.DatabaseURL, cfg.DataDir, cfg.DBMaxConns)
 	if err != nil {
 		return err
 	}

@@ -70,7 +70,7 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	db, dialect, err := models.OpenDB(cfg.DatabaseURL, cfg.DataDir)
+	db, dialect, err := models.OpenDBPool(cfg.DatabaseURL, cfg.DataDir, cfg.DBMaxConns)
 	if err != nil {
 		return err
 	}
@@ -86,6 +86,9 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// Other processes' policy changes reach this one at once on
+	// PostgreSQL (the listener stops with ctx), within a second anyway.
+	go authz.Listen(ctx, log)
 	store := models.NewStore(db, dialect, authz)
 	store.Settings.MinBidPeriod = cfg.MinBidPeriod
 	store.Settings.ChallengePeriod = cfg.ChallengePeriod

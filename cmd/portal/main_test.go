@@ -34,6 +34,8 @@ func TestConfigIsValidatedAtStart(t *testing.T) {
 		{"PORTAL_S3_URL": "s3://s3.example.org/bucket"},
 		{"PORTAL_S3_URL": "s3://key:secret@s3.example.org"},
 		{"PORTAL_S3_URL": "s3://key:secret@s3.example.org/bucket?tls=sometimes"},
+		{"PORTAL_DB_MAX_CONNS": "0"},
+		{"PORTAL_DB_MAX_CONNS": "many"},
 	} {
 		if _, err := configFromEnv(env(bad)); err == nil {
 			t.Errorf("%v accepted", bad)
@@ -56,6 +58,9 @@ func TestConfigIsValidatedAtStart(t *testing.T) {
 	}
 	if c, err := configFromEnv(env(map[string]string{"PORTAL_S3_URL": "s3://key:se%2Fcret@oss.example.org:9000/portal?region=cn-south-1"})); err != nil || c.S3URL == "" {
 		t.Fatalf("object store: %+v %v", c, err)
+	}
+	if c, err := configFromEnv(env(map[string]string{"PORTAL_DB_MAX_CONNS": "32"})); err != nil || c.DBMaxConns != 32 {
+		t.Fatalf("pool size: %+v %v", c, err)
 	}
 }
 

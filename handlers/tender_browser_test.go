@@ -96,7 +96,19 @@ func (tab *tpTab) submit(button string) {
 	if _, err := chromedp.Run(tab.ctx, chromedp.Evaluate[bool](`document.querySelectorAll('.flash, .form-error').forEach(e => e.remove()) || true`)); err != nil {
 		tab.t.Fatal(err)
 	}
-	tab.do(chromedp.Click(css(button)), chromedp.WaitVisible(css(".flash, .form-error")))
+	// A node found just before its document is replaced (a late load of the
+	// page that showed it) cannot be clicked: find it again, a few times.
+	for try := 0; ; try++ {
+		err := chromedp.Do(tab.ctx, chromedp.Click(css(button)))
+		if err == nil {
+			break
+		}
+		if try == 3 || !strings.Contains(err.Error(), "Could not find node") {
+			tab.t.Fatal(err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	tab.do(chromedp.WaitVisible(css(".flash, .form-error")))
 	msg, err := chromedp.Run(tab.ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll('.form-error, .field-error')).map(e => e.innerText).join(' | ')`))
 	if err != nil || msg != "" {
 		tab.t.Fatalf("after %s: %q %v", button, msg, err)

@@ -200,7 +200,7 @@ func (s *Store) OCDSReleases(ctx context.Context, q ReleaseQuery) ([]OCDSRelease
 	if q.Limit <= 0 || q.Limit > MaxReleasesPage {
 		q.Limit = MaxReleasesPage
 	}
-	db := s.DB.WithContext(ctx).Where("id > ?", q.After)
+	db := s.lagging().WithContext(ctx).Where("id > ?", q.After)
 	if !q.Since.IsZero() {
 		db = db.Where("date >= ?", q.Since.UTC())
 	}
@@ -220,7 +220,7 @@ func (s *Store) OCDSReleases(ctx context.Context, q ReleaseQuery) ([]OCDSRelease
 // at its start.
 func (s *Store) LastRelease(ctx context.Context) (int64, time.Time, error) {
 	var r OCDSRelease
-	err := s.DB.WithContext(ctx).Select("id", "date").Order("id DESC").Limit(1).Find(&r).Error
+	err := s.lagging().WithContext(ctx).Select("id", "date").Order("id DESC").Limit(1).Find(&r).Error
 	return r.ID, r.Date, err
 }
 
@@ -228,7 +228,7 @@ func (s *Store) LastRelease(ctx context.Context) (int64, time.Time, error) {
 // n: one short read of a bulk download.
 func (s *Store) OCDSBatch(ctx context.Context, after, upto int64, n int) ([]OCDSRelease, error) {
 	var out []OCDSRelease
-	err := s.DB.WithContext(ctx).Where("id > ? AND id <= ?", after, upto).Order("id").Limit(n).Find(&out).Error
+	err := s.lagging().WithContext(ctx).Where("id > ? AND id <= ?", after, upto).Order("id").Limit(n).Find(&out).Error
 	return out, err
 }
 

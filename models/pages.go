@@ -21,6 +21,25 @@ import (
 // once, so every helper fn calls, however deep, sees the same now. Unlike
 // tx it runs when the edge refused the request's input (a form shown
 // again with its errors): it writes nothing.
+// readMayLag is read on ReadDB, the handle of reads that may lag the
+// primary, when there is one: for answers nobody has just written to.
+func (s *Store) readMayLag(ctx context.Context, fn func(r *Store) error) error {
+	if s.ReadDB == nil {
+		return s.read(ctx, fn)
+	}
+	r := *s
+	r.DB = s.ReadDB
+	return r.read(ctx, fn)
+}
+
+// lagging is the handle of reads that may lag: ReadDB, or DB.
+func (s *Store) lagging() *gorm.DB {
+	if s.ReadDB != nil {
+		return s.ReadDB
+	}
+	return s.DB
+}
+
 func (s *Store) read(ctx context.Context, fn func(r *Store) error) error {
 	opts := &sql.TxOptions{ReadOnly: true}
 	if s.Dialect == Postgres {

@@ -154,7 +154,7 @@ func (s *Store) Stats(ctx context.Context, a *Actor, q StatsQuery) (*Stats, erro
 		return nil, err
 	}
 	var out *Stats
-	err := s.read(ctx, func(r *Store) error {
+	err := s.readMayLag(ctx, func(r *Store) error {
 		var err error
 		out, err = r.stats(r.DB, a, q)
 		return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"portal/models"
+	"portal/models/testdb"
 )
 
 // statsWorld is a small province worked out by hand (docs/stats.md), with
@@ -363,5 +364,21 @@ func TestStatsQueryChecked(t *testing.T) {
 	st, err := w.s.Stats(w.ctx, public, models.StatsQuery{Region: "45"})
 	if err != nil || st.From != "2026-01-01" || st.To != "2026-12-31" {
 		t.Errorf("default period: %v %+v", err, st)
+	}
+}
+
+// TestStatsReadOnTheReadHandle: with a read handle (a replica), the
+// statistics are read there, not on the primary: here the handle is an
+// empty database, so the figures are the empty one's.
+func TestStatsReadOnTheReadHandle(t *testing.T) {
+	w := newStatsWorld(t)
+	public := models.Anonymous("203.0.113.1", w.s.Authz)
+	if st := w.stats(public, "45"); st.Totals.ProjectsPublished != 3 {
+		t.Fatalf("on the primary: %+v", st.Totals)
+	}
+	replica, _ := testdb.Open(t)
+	w.s.ReadDB = replica
+	if st := w.stats(public, "45"); st.Totals.ProjectsPublished != 0 || st.Totals.BudgetFen != 0 {
+		t.Errorf("the statistics were not read on the read handle: %+v", st.Totals)
 	}
 }

@@ -194,6 +194,10 @@ type Store struct {
 	Settings Settings
 	Files    blob.Store // uploaded files by their SHA-256; set by the caller
 	Sealer   *Sealer    // encrypts sealed bids; set by the caller
+	// ReadDB, when set, answers the reads that may lag the primary (the
+	// public statistics and the open-data feed): a read replica
+	// (PORTAL_READ_DATABASE_URL). Nil: DB answers them.
+	ReadDB *gorm.DB
 	// snapshot marks a page's read view (see read): its queries run in a
 	// read-only snapshot and lock no row.
 	snapshot bool

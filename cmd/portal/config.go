@@ -33,6 +33,7 @@ type config struct {
 	SMTPFrom           string
 	OCDSPrefix         string // the ocid prefix of the open data feed
 	DBMaxConns         int    // the database pool's size (0: the database's default)
+	ReadDatabaseURL    string // PORTAL_READ_DATABASE_URL: a replica for the reads that may lag
 }
 
 func configFromEnv(getenv func(string) string) (config, error) {
@@ -65,6 +66,11 @@ func configFromEnv(getenv func(string) string) (config, error) {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return c, fmt.Errorf("PORTAL_DATABASE_URL must be a postgres:// URL (or empty for SQLite)")
+	}
+	if c.ReadDatabaseURL = strings.TrimSpace(getenv("PORTAL_READ_DATABASE_URL")); c.ReadDatabaseURL != "" {
+		if c.DatabaseURL == "" || !strings.HasPrefix(c.ReadDatabaseURL, "postgres://") && !strings.HasPrefix(c.ReadDatabaseURL, "postgresql://") {
+			return c, fmt.Errorf("PORTAL_READ_DATABASE_URL must be a postgres:// URL of a replica of PORTAL_DATABASE_URL")
+		}
 	}
 	if c.S3URL != "" {
 		if _, err := blob.ParseS3URL(c.S3URL); err != nil {
@@ -166,6 +172,6 @@ Settings come from the environment: PORTAL_ADDR, PORTAL_DATABASE_URL,
 PORTAL_DATA_DIR, PORTAL_ADMIN_PASSWORD, PORTAL_MIN_BID_PERIOD,
 PORTAL_CHALLENGE_PERIOD, PORTAL_FAIL_BAR, PORTAL_TRUSTED_PROXIES, PORTAL_REPORT_DUE_DAYS,
 PORTAL_REMINDER_DAYS_BEFORE, PORTAL_REMINDER_DAYS_AFTER, PORTAL_SMTP_URL,
-PORTAL_SMTP_FROM, PORTAL_OCDS_PREFIX, PORTAL_S3_URL, PORTAL_DB_MAX_CONNS (see README.md).
+PORTAL_SMTP_FROM, PORTAL_OCDS_PREFIX, PORTAL_S3_URL, PORTAL_DB_MAX_CONNS, PORTAL_READ_DATABASE_URL (see README.md).
 `)
 }

@@ -90,6 +90,13 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	// PostgreSQL (the listener stops with ctx), within a second anyway.
 	go authz.Listen(ctx, log)
 	store := models.NewStore(db, dialect, authz)
+	if cfg.ReadDatabaseURL != "" {
+		// The public statistics and open data may lag a little: a
+		// replica answers them (README: several processes).
+		if store.ReadDB, _, err = models.OpenDBPool(cfg.ReadDatabaseURL, "", cfg.DBMaxConns); err != nil {
+			return err
+		}
+	}
 	store.Settings.MinBidPeriod = cfg.MinBidPeriod
 	store.Settings.ChallengePeriod = cfg.ChallengePeriod
 	store.Settings.ReportDueDays = cfg.ReportDueDays

@@ -36,6 +36,8 @@ func TestConfigIsValidatedAtStart(t *testing.T) {
 		{"PORTAL_S3_URL": "s3://key:secret@s3.example.org/bucket?tls=sometimes"},
 		{"PORTAL_DB_MAX_CONNS": "0"},
 		{"PORTAL_DB_MAX_CONNS": "many"},
+		{"PORTAL_READ_DATABASE_URL": "postgres://replica/portal"}, // without a primary
+		{"PORTAL_DATABASE_URL": "postgres://primary/portal", "PORTAL_READ_DATABASE_URL": "mysql://replica/portal"},
 	} {
 		if _, err := configFromEnv(env(bad)); err == nil {
 			t.Errorf("%v accepted", bad)

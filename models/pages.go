@@ -97,10 +97,11 @@ func (s *Store) TenderPage(ctx context.Context, a *Actor, tenderID int64) (*Tend
 		v.TenderFacts = r.tenderFacts(ctx, t)
 		v.Manage, v.Past = a.Can("tender:manage", t.RegionCode), t.PastDeadline(v.Now)
 		v.Editable = v.Manage && (tenderLifecycle.Allows("edit", t.Status) || tenderLifecycle.Allows("amend", t.Status))
-		if v.Enquiries, err = r.Enquiries(ctx, a, tenderID); err != nil {
+		db := r.DB.WithContext(ctx)
+		if v.Enquiries, err = enquiriesOf(db, t); err != nil {
 			return err
 		}
-		if v.Amendments, err = r.Amendments(ctx, a, tenderID); err != nil {
+		if v.Amendments, err = amendmentsOf(db, t); err != nil {
 			return err
 		}
 		if t.AwardedAt != nil {

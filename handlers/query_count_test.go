@@ -20,7 +20,7 @@ import (
 // it) and the job queue's own work are left out, so a count is the
 // request's own.
 type queryCounter struct {
-	mu   sync.Mutex
+	mu  sync.Mutex
 	on  bool
 	sql []string
 }

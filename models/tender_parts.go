@@ -35,11 +35,11 @@ func tenderPartsSQL(ids, invited, past []int64) (string, []any) {
 	}
 	args := []any{ids, ids, ids}
 	if len(invited) > 0 {
-		branches = append(branches, "SELECT '" + partInvited + "', tender_id, id, '', '', organisation_id, 0 FROM tender_invitations WHERE tender_id IN ?")
+		branches = append(branches, "SELECT '"+partInvited+"', tender_id, id, '', '', organisation_id, 0 FROM tender_invitations WHERE tender_id IN ?")
 		args = append(args, invited)
 	}
 	if len(past) > 0 {
-		branches = append(branches, "SELECT '" + partSubmitted + "', tender_id, 0, '', '', COUNT(*), 0 FROM bids WHERE tender_id IN ? AND status IN ? GROUP BY tender_id")
+		branches = append(branches, "SELECT '"+partSubmitted+"', tender_id, 0, '', '', COUNT(*), 0 FROM bids WHERE tender_id IN ? AND status IN ? GROUP BY tender_id")
 		args = append(args, past, openedStatuses)
 	}
 	return strings.Join(branches, " UNION ALL ") + " ORDER BY id", args

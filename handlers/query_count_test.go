@@ -224,3 +224,38 @@ func TestFoldedTenderPartsAnswerAsBefore(t *testing.T) {
 		}
 	}
 }
+
+// awardedPageQueries: an awarded tender's page adds its result: the opened
+// bids and their organisations' names, the panel and its members' names,
+// the challenge window's working days and whether the calendar knows the
+// year.
+const awardedPageQueries = detailPageQueries + 6
+
+// TestQueryCountsOfAnAwardedTenderPage: the page of an awarded tender reads
+// its tender once, its result with it.
+func TestQueryCountsOfAnAwardedTenderPage(t *testing.T) {
+	w := newTenderWorld(t)
+	tender := w.publish(t)
+	path := func(f string, a ...any) string {
+		return fmt.Sprintf("/api/v1/tenders/%d", tender) + fmt.Sprintf(f, a...)
+	}
+	bids := []int64{w.bid(t, 0, tender, 280_000, "方案A"), w.bid(t, 1, tender, 250_000, "方案B"), w.bid(t, 2, tender, 300_000, "方案C")}
+	w.now = w.now.Add(12 * 24 * time.Hour)
+	s, b := w.buyer.do("PUT", path("/panel"), map[string]any{"expert_ids": w.ids})
+	must(t, 200, s, b, "appoint panel")
+	for _, ex := range w.experts {
+		s, b = ex.do("POST", path("/declaration"), map[string]any{"conflict": false})
+		must(t, 201, s, b, "declare")
+		for _, bid := range bids {
+			s, b = ex.do("PUT", fmt.Sprintf("/api/v1/bids/%d/score", bid), map[string]any{"points": map[string]float64{"plan": 30, "team": 20, "experience": 5}})
+			must(t, 200, s, b, "score")
+		}
+	}
+	s, b = w.buyer.do("POST", path("/credit-checks"), map[string]any{"organisation_id": w.orgs[1], "result": "clear", "checked_at": w.now.Format(time.RFC3339), "note": "无不良记录"})
+	must(t, 201, s, b, "credit check")
+	s, b = w.buyer.do("POST", path("/award"), nil)
+	must(t, 200, s, b, "award")
+	counter := countQueries(t, w.e.store.DB)
+	counter.atMost(t, w.e.anon(), fmt.Sprintf("/tenders/%d", tender), awardedPageQueries)
+	counter.atMost(t, w.e.anon(), fmt.Sprintf("/tenders/%d/notice", tender), awardedPageQueries-2)
+}

@@ -105,7 +105,7 @@ func (s *Store) TenderPage(ctx context.Context, a *Actor, tenderID int64) (*Tend
 			return err
 		}
 		if t.AwardedAt != nil {
-			if v.Result, err = r.TenderResult(ctx, a, tenderID); err != nil {
+			if v.Result, err = r.resultOf(db, a, t); err != nil {
 				return err
 			}
 		}
@@ -142,7 +142,7 @@ func (s *Store) NoticePage(ctx context.Context, a *Actor, tenderID int64) (*Noti
 		}
 		v.TenderFacts = r.tenderFacts(ctx, t)
 		if t.AwardedAt != nil {
-			v.Result, err = r.TenderResult(ctx, a, tenderID)
+			v.Result, err = r.resultOf(r.DB.WithContext(ctx), a, t)
 		}
 		return err
 	})

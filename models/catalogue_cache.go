@@ -13,7 +13,9 @@ import (
 // are edited, and nothing unpublishes a version), so a kept item never
 // goes stale; drafts, missing items and "the latest version" (year 0, which
 // publishing a newer year changes) are never kept. At most maxCachedItems
-// are kept; beyond, items are read as without the cache.
+// are kept (a catalogue has tens of items a year; an item's texts are at
+// most some 36 KB, so even then the cache stays under 40 MB); beyond,
+// items are read as without the cache.
 type itemCache struct {
 	mu    sync.RWMutex
 	items map[itemKey]*CatalogueItem
@@ -25,7 +27,7 @@ type itemKey struct {
 	code     string
 }
 
-const maxCachedItems = 20_000
+const maxCachedItems = 1_000
 
 func (c *itemCache) get(k itemKey) (*CatalogueItem, bool) {
 	c.mu.RLock()

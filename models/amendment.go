@@ -151,6 +151,11 @@ func (s *Store) Amendments(ctx context.Context, a *Actor, tenderID int64) ([]Ame
 	if err != nil {
 		return nil, err
 	}
+	return amendmentsOf(db, t)
+}
+
+// amendmentsOf lists the amendments of a tender already read.
+func amendmentsOf(db *gorm.DB, t *Tender) ([]Amendment, error) {
 	out := []Amendment{}
 	return out, db.Where("tender_id = ?", t.ID).Order("seq").Find(&out).Error
 }

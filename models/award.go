@@ -241,6 +241,11 @@ func (s *Store) TenderResult(ctx context.Context, a *Actor, tenderID int64) (*Re
 	if err != nil {
 		return nil, err
 	}
+	return s.resultOf(db, a, t)
+}
+
+// resultOf is TenderResult of a tender already read.
+func (s *Store) resultOf(db *gorm.DB, a *Actor, t *Tender) (*Result, error) {
 	if t.AwardedAt == nil || t.WinnerBidID == nil {
 		return nil, Fail(ErrConflict, "err.not_awarded", "the tender has not been awarded")
 	}

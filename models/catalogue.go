@@ -386,10 +386,11 @@ func (s *Store) FindCatalogueItem(ctx context.Context, a *Actor, q CatalogueQuer
 
 // CatalogueItem returns a published item with its indicators, for a tender
 // of region (any level: the catalogue of its province is used). Year 0 means
-// the latest published version.
+// the latest published version. An item of a given year is kept in memory
+// once read (catalogue_cache.go).
 func (s *Store) CatalogueItem(ctx context.Context, region string, year int, code string) (*CatalogueItem, error) {
 	// No actor: drafts stay invisible.
-	return s.FindCatalogueItem(ctx, nil, CatalogueQuery{Region: region, Year: year}, code)
+	return s.cachedCatalogueItem(ctx, region, year, code)
 }
 
 // CatalogueVersions lists a province's versions, newest first: published

@@ -92,6 +92,11 @@ func (s *Store) Enquiries(ctx context.Context, a *Actor, tenderID int64) ([]Enqu
 	if err != nil {
 		return nil, err
 	}
+	return enquiriesOf(db, t)
+}
+
+// enquiriesOf lists the enquiries of a tender already read.
+func enquiriesOf(db *gorm.DB, t *Tender) ([]Enquiry, error) {
 	out := []Enquiry{}
 	return out, db.Where("tender_id = ?", t.ID).Order("id").Find(&out).Error
 }

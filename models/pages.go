@@ -97,14 +97,15 @@ func (s *Store) TenderPage(ctx context.Context, a *Actor, tenderID int64) (*Tend
 		v.TenderFacts = r.tenderFacts(ctx, t)
 		v.Manage, v.Past = a.Can("tender:manage", t.RegionCode), t.PastDeadline(v.Now)
 		v.Editable = v.Manage && (tenderLifecycle.Allows("edit", t.Status) || tenderLifecycle.Allows("amend", t.Status))
-		if v.Enquiries, err = r.Enquiries(ctx, a, tenderID); err != nil {
+		db := r.DB.WithContext(ctx)
+		if v.Enquiries, err = enquiriesOf(db, t); err != nil {
 			return err
 		}
-		if v.Amendments, err = r.Amendments(ctx, a, tenderID); err != nil {
+		if v.Amendments, err = amendmentsOf(db, t); err != nil {
 			return err
 		}
 		if t.AwardedAt != nil {
-			if v.Result, err = r.TenderResult(ctx, a, tenderID); err != nil {
+			if v.Result, err = r.resultOf(db, a, t); err != nil {
 				return err
 			}
 		}
@@ -141,7 +142,7 @@ func (s *Store) NoticePage(ctx context.Context, a *Actor, tenderID int64) (*Noti
 		}
 		v.TenderFacts = r.tenderFacts(ctx, t)
 		if t.AwardedAt != nil {
-			v.Result, err = r.TenderResult(ctx, a, tenderID)
+			v.Result, err = r.resultOf(r.DB.WithContext(ctx), a, t)
 		}
 		return err
 	})

@@ -22,6 +22,11 @@ type Region struct {
 
 // Regions lists the children of parent ("" lists provinces).
 func (s *Store) Regions(ctx context.Context, parent string) ([]Region, error) {
+	if sorted, _, ok, err := s.cachedRegions(ctx); err != nil || ok {
+		return regionsWhere(sorted, "", func(r Region) bool {
+			return (parent == "" && r.Level == LevelProvince) || (parent != "" && r.ParentCode == parent)
+		}), err
+	}
 	var out []Region
 	q := s.DB.WithContext(ctx).Order("code")
 	if parent == "" {
@@ -34,6 +39,16 @@ func (s *Store) Regions(ctx context.Context, parent string) ([]Region, error) {
 
 // Region loads one region.
 func (s *Store) Region(ctx context.Context, code string) (*Region, error) {
+	if sorted, byCode, ok, err := s.cachedRegions(ctx); err != nil {
+		return nil, err
+	} else if ok {
+		i, found := byCode[code]
+		if !found {
+			return nil, Fail(ErrNotFound, "err.not_found", "region not found")
+		}
+		r := sorted[i]
+		return &r, nil
+	}
 	var r Region
 	if err := s.DB.WithContext(ctx).First(&r, "code = ?", code).Error; err != nil {
 		return nil, notFound(err, "region")
@@ -60,7 +75,8 @@ func (s *Store) RegionPath(ctx context.Context, code string) ([]Region, error) {
 // its province names it instead.
 var placeholderCity = map[string]bool{"市辖区": true, "县": true, "省直辖县级行政区划": true, "自治区直辖县级行政区划": true}
 
-// RegionLabels names each of codes for display in one query, with the
+// RegionLabels names each of codes for display (from the cache; one query
+// without it), with the
 // city a county lies in ("南宁市 青秀区"). Codes that are not regions are
 // left out; callers show those as they are.
 func (s *Store) RegionLabels(ctx context.Context, codes []string) (map[string]string, error) {
@@ -78,13 +94,9 @@ func (s *Store) RegionLabels(ctx context.Context, codes []string) (map[string]st
 	if len(need) == 0 {
 		return out, nil
 	}
-	var rows []Region
-	if err := s.DB.WithContext(ctx).Select("code", "name").Where("code IN ?", need).Find(&rows).Error; err != nil {
+	names, err := s.regionNames(ctx, need)
+	if err != nil {
 		return nil, err
-	}
-	names := make(map[string]string, len(rows))
-	for _, r := range rows {
-		names[r.Code] = r.Name
 	}
 	for _, code := range codes {
 		own, ok := names[code]
@@ -111,19 +123,46 @@ func (s *Store) RegionLabels(ctx context.Context, codes []string) (map[string]st
 	return out, nil
 }
 
+// regionNames names each of codes that is a region (one query without the
+// cache).
+func (s *Store) regionNames(ctx context.Context, codes []string) (map[string]string, error) {
+	names := make(map[string]string, len(codes))
+	if sorted, byCode, ok, err := s.cachedRegions(ctx); err != nil {
+		return nil, err
+	} else if ok {
+		for _, code := range codes {
+			if i, found := byCode[code]; found {
+				names[code] = sorted[i].Name
+			}
+		}
+		return names, nil
+	}
+	var rows []Region
+	if err := s.DB.WithContext(ctx).Select("code", "name").Where("code IN ?", codes).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		names[r.Code] = r.Name
+	}
+	return names, nil
+}
+
 // RegionGroup is a city with its counties, for a grouped region picker.
 type RegionGroup struct {
 	City     Region
 	Counties []Region
 }
 
-// RegionGroups lists a province's cities, each with its counties, in one
-// query.
+// RegionGroups lists a province's cities, each with its counties (from
+// the cache; one query without it).
 func (s *Store) RegionGroups(ctx context.Context, province string) ([]RegionGroup, error) {
 	var rows []Region
-	err := s.DB.WithContext(ctx).Where("code LIKE ? AND level IN ?", province+"%", []int{LevelCity, LevelCounty}).
-		Order("code").Find(&rows).Error
-	if err != nil {
+	if sorted, _, ok, err := s.cachedRegions(ctx); err != nil {
+		return nil, err
+	} else if ok {
+		rows = regionsWhere(sorted, province, func(r Region) bool { return r.Level == LevelCity || r.Level == LevelCounty })
+	} else if err := s.DB.WithContext(ctx).Where("code LIKE ? AND level IN ?", province+"%", []int{LevelCity, LevelCounty}).
+		Order("code").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	var out []RegionGroup

@@ -171,37 +171,50 @@ func (s *Store) SignIn(ctx context.Context, username, password, remote string) (
 }
 
 // SessionUser resolves a session token to its user, ending the session when
-// it has been idle too long or reached its absolute expiry.
+// it has been idle too long or reached its absolute expiry. The session and
+// its user are read in one statement; the last-seen time is written at most
+// once every SessionTouchEvery.
 func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
 	unauth := Fail(ErrUnauthenticated, "err.unauthenticated", "sign in first")
 	if token == "" {
 		return nil, unauth
 	}
 	db := s.DB.WithContext(ctx)
-	var sess Session
-	if err := db.First(&sess, "id = ?", tokenID(token)).Error; err != nil {
-		if err == gorm.ErrRecordNotFound {
-			return nil, unauth
-		}
+	id := tokenID(token)
+	var rows []sessionUser
+	err := db.Table("sessions").Select("sessions.last_seen_at AS session_last_seen_at, sessions.expires_at AS session_expires_at, users.*").
+		Joins("JOIN users ON users.id = sessions.user_id").Where("sessions.id = ?", id).Limit(1).Scan(&rows).Error
+	if err != nil {
 		return nil, err
 	}
+	if len(rows) == 0 {
+		return nil, unauth
+	}
+	row := &rows[0]
 	now := s.now()
-	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > s.Settings.SessionIdle {
-		if err := db.Delete(&sess).Error; err != nil {
+	if now.After(row.SessionExpiresAt) || now.Sub(row.SessionLastSeenAt) > s.Settings.SessionIdle {
+		if err := db.Delete(&Session{}, "id = ?", id).Error; err != nil {
 			return nil, err
 		}
 		return nil, unauth
 	}
-	u, err := s.userByID(db, sess.UserID)
-	if err != nil || u.Disabled {
+	if row.Disabled {
 		return nil, unauth
 	}
-	if now.Sub(sess.LastSeenAt) >= s.Settings.SessionTouchEvery {
-		if err := db.Model(&sess).Update("last_seen_at", now).Error; err != nil {
+	if now.Sub(row.SessionLastSeenAt) >= s.Settings.SessionTouchEvery {
+		if err := db.Model(&Session{}).Where("id = ?", id).Update("last_seen_at", now).Error; err != nil {
 			return nil, err
 		}
 	}
-	return u, nil
+	return &row.User, nil
+}
+
+// sessionUser is a session's times with its user, as SessionUser reads
+// them.
+type sessionUser struct {
+	User              `gorm:"embedded"`
+	SessionLastSeenAt time.Time
+	SessionExpiresAt  time.Time
 }
 
 // SignOut ends the session of token.

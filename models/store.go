@@ -201,11 +201,18 @@ type Store struct {
 	// snapshot marks a page's read view (see read): its queries run in a
 	// read-only snapshot and lock no row.
 	snapshot bool
+	// regions caches the regions, which never change once migrated
+	// (region_cache.go); itemCache the published catalogue items, which never
+	// change once published (catalogue_cache.go). Shared by the store's
+	// copies (its read views); nil: every read asks the database.
+	regions   *regionCache
+	itemCache *itemCache
 }
 
 // NewStore builds a Store with the real clock and default settings.
 func NewStore(db *gorm.DB, dialect Dialect, authz Authorizer) *Store {
-	return &Store{DB: db, Dialect: dialect, Authz: authz, Validate: NewValidator(), Now: time.Now, Settings: DefaultSettings()}
+	return &Store{DB: db, Dialect: dialect, Authz: authz, Validate: NewValidator(), Now: time.Now, Settings: DefaultSettings(),
+		regions: &regionCache{}, itemCache: &itemCache{}}
 }
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }

@@ -47,8 +47,8 @@ func (s *Store) Tenders(ctx context.Context, a *Actor, f TenderFilter, p Page) (
 	if out.Total, out.TotalCapped, err = countCapped(db, q); err != nil {
 		return out, err
 	}
-	var rows []*Tender
-	if err := q.Order("id DESC").Offset(p.offset()).Limit(p.PerPage).Find(&rows).Error; err != nil {
+	rows, err := scanTenders(q.Order("id DESC").Offset(p.offset()).Limit(p.PerPage))
+	if err != nil {
 		return out, err
 	}
 	if err := s.fillTenders(db, rows); err != nil {

@@ -8,7 +8,8 @@
 #
 # With PORTAL_BENCH_DATABASE_URL the script creates three databases on that
 # server (psql), named bench_<pid>_{main,small,large}, and drops them at the
-# end. Settings (environment): BENCH_TENDERS (the main dataset, default
+# end; with BENCH_PG_TAG=x they are named bench_x_{main,small,large}, kept
+# afterwards and reused when they exist (drop them yourself). Settings (environment): BENCH_TENDERS (the main dataset, default
 # 20000), BENCH_SMALL / BENCH_LARGE (the flatness pair, 2000 / 200000),
 # BENCH_ORGS (1000), BENCH_REPORTS (20000), BENCH_C (16), BENCH_DURATION
 # (one run of one path on one side, 2s), BENCH_ROUNDS (5), BENCH_USER (the
@@ -35,11 +36,12 @@ year=$(date +%Y)
 mkdir -p "$dir/bin"
 
 pids=()
-dbs=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	for d in "${dbs[@]}"; do psql "$pgurl" -qc "DROP DATABASE IF EXISTS $d" || true; done
+	if [ -n "$pgurl" ] && [ -z "${BENCH_PG_TAG:-}" ]; then
+		for n in main small large; do psql "$pgurl" -qc "DROP DATABASE IF EXISTS bench_$$_$n" || true; done
+	fi
 }
 trap cleanup EXIT
 
@@ -53,13 +55,15 @@ go build -o "$dir/bin/bench" ./cmd/bench
 dataset() {
 	local name=$1 n=$2
 	if [ -n "$pgurl" ]; then
-		local db="bench_$$_$name"
-		psql "$pgurl" -qc "CREATE DATABASE $db" >&2
-		dbs+=("$db")
-		local url
+		local db="bench_${BENCH_PG_TAG:-$$}_$name" url
 		url=$(printf '%s' "$pgurl" | sed -E "s#^(postgres(ql)?://[^/]*)/[^?]*#\1/$db#")
-		echo "== generating $n tenders in $db" >&2
-		PORTAL_DATABASE_URL=$url PORTAL_DATA_DIR="$dir/$name" "$dir/bin/bench" generate -tenders "$n" -organisations "$orgs" -reports "$reports" >&2
+		if [ -n "${BENCH_PG_TAG:-}" ] && [ "$(psql "$pgurl" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" = 1 ]; then
+			echo "== reusing $db" >&2
+		else
+			psql "$pgurl" -qc "CREATE DATABASE $db" >&2
+			echo "== generating $n tenders in $db" >&2
+			PORTAL_DATABASE_URL=$url PORTAL_DATA_DIR="$dir/$name" "$dir/bin/bench" generate -tenders "$n" -organisations "$orgs" -reports "$reports" >&2
+		fi
 		echo "PORTAL_DATABASE_URL=$url PORTAL_DATA_DIR=$dir/$name"
 	else
 		if [ ! -f "$dir/$name/portal.db" ]; then

@@ -39,6 +39,24 @@ func TestConstantsAreThePortals(t *testing.T) {
 	}
 }
 
+// TestFailureMessagesAreThePortals: the bare program's English failure
+// messages are the portal's words.
+func TestFailureMessagesAreThePortals(t *testing.T) {
+	b, err := os.ReadFile("../../templates/i18n/en/tenders.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var words map[string]string
+	if err := json.Unmarshal(b, &words); err != nil {
+		t.Fatal(err)
+	}
+	for reason, m := range failureMessages {
+		if words["failure."+reason] != m.format {
+			t.Errorf("%s: %q, the portal says %q", reason, m.format, words["failure."+reason])
+		}
+	}
+}
+
 // TestSameBytesAsThePortal: on a generated dataset every route the bare
 // program serves answers the portal's bytes (an anonymous caller).
 func TestSameBytesAsThePortal(t *testing.T) {
@@ -99,7 +117,8 @@ func TestSameBytesAsThePortal(t *testing.T) {
 	}
 	paths := []string{"/api/v1/tenders", "/api/v1/tenders?per_page=50", "/api/v1/tenders?region=4501",
 		"/api/v1/tenders?region=45&per_page=200&page=2", "/api/v1/tenders?region=450102", "/api/v1/tenders?region=9999",
-		"/api/v1/tenders?per_page=7&page=3"}
+		"/api/v1/tenders?per_page=7&page=3", "/api/v1/notices", "/api/v1/notices?per_page=200", "/api/v1/notices?per_page=200&page=2",
+		"/api/v1/notices?per_page=30&page=4"}
 	for _, id := range ids {
 		paths = append(paths, fmt.Sprintf("/api/v1/tenders/%d", id))
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	_ "github.com/glebarez/go-sqlite" // the SQLite driver under the portal's gorm dialector
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -16,8 +17,16 @@ import (
 // column names and its scan function. SQL is written with ? placeholders,
 // as gorm writes it for SQLite; PostgreSQL gets $1, $2 ….
 type database interface {
-	query(ctx context.Context, sql string, args []any, each func(cols []string, scan func(dest ...any) error) error) error
+	querier
+	// readTx runs fn in a read transaction as the portal's readTx
+	// (models/desk.go): repeatable read and read only on PostgreSQL, a
+	// plain transaction on SQLite.
+	readTx(ctx context.Context, fn func(q querier) error) error
 	close()
+}
+
+type querier interface {
+	query(ctx context.Context, sql string, args []any, each func(cols []string, scan func(dest ...any) error) error) error
 }
 
 type pgDB struct{ pool *pgxpool.Pool }
@@ -53,8 +62,34 @@ func dollars(q string) string {
 	return b.String()
 }
 
+type pgQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+type pgTx struct{ tx pgx.Tx }
+
 func (d *pgDB) query(ctx context.Context, q string, args []any, each func([]string, func(...any) error) error) error {
-	rows, err := d.pool.Query(ctx, dollars(q), args...)
+	return pgQuery(ctx, d.pool, q, args, each)
+}
+
+func (t pgTx) query(ctx context.Context, q string, args []any, each func([]string, func(...any) error) error) error {
+	return pgQuery(ctx, t.tx, q, args, each)
+}
+
+func (d *pgDB) readTx(ctx context.Context, fn func(querier) error) error {
+	tx, err := d.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if err := fn(pgTx{tx}); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+func pgQuery(ctx context.Context, db pgQuerier, q string, args []any, each func([]string, func(...any) error) error) error {
+	rows, err := db.Query(ctx, dollars(q), args...)
 	if err != nil {
 		return err
 	}
@@ -89,8 +124,34 @@ func openSQLite(path string, conns int) (*sqliteDB, error) {
 	return &sqliteDB{db}, nil
 }
 
+type sqlQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+type sqlTx struct{ tx *sql.Tx }
+
 func (d *sqliteDB) query(ctx context.Context, q string, args []any, each func([]string, func(...any) error) error) error {
-	rows, err := d.db.QueryContext(ctx, q, args...)
+	return sqlQuery(ctx, d.db, q, args, each)
+}
+
+func (t sqlTx) query(ctx context.Context, q string, args []any, each func([]string, func(...any) error) error) error {
+	return sqlQuery(ctx, t.tx, q, args, each)
+}
+
+func (d *sqliteDB) readTx(ctx context.Context, fn func(querier) error) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := fn(sqlTx{tx}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func sqlQuery(ctx context.Context, db sqlQuerier, q string, args []any, each func([]string, func(...any) error) error) error {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}

@@ -142,19 +142,23 @@ type server struct {
 	now func() time.Time
 }
 
+// clock is the portal's Store.now: UTC to the microsecond.
+func (s *server) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
 func newServer(db database) http.Handler {
 	s := &server{db: db, now: time.Now}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/tenders", s.tenders)
 	mux.HandleFunc("GET /api/v1/tenders/{id}", s.tender)
+	mux.HandleFunc("GET /api/v1/notices", s.notices)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	return mux
 }
 
 // scanTenders runs q and scans its tender rows.
-func (s *server) scanTenders(ctx context.Context, q string, args []any) ([]*tender, error) {
+func scanTenders(ctx context.Context, db querier, q string, args []any) ([]*tender, error) {
 	var out []*tender
-	err := s.db.query(ctx, q, args, func(cols []string, scan func(...any) error) error {
+	err := db.query(ctx, q, args, func(cols []string, scan func(...any) error) error {
 		t := &tender{}
 		var params string
 		if err := scan(t.dest(cols, &params)...); err != nil {
@@ -250,9 +254,9 @@ func (s *server) tenders(w http.ResponseWriter, r *http.Request) {
 	if off := (page - 1) * perPage; off > 0 {
 		q += " OFFSET " + strconv.Itoa(off)
 	}
-	rows, err := s.scanTenders(ctx, q, args)
+	rows, err := scanTenders(ctx, s.db, q, args)
 	if err == nil {
-		err = s.fill(ctx, rows)
+		err = fill(ctx, s.db, rows, s.clock())
 	}
 	if err != nil {
 		serverError(w, err)
@@ -272,9 +276,9 @@ func (s *server) tender(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	rows, err := s.scanTenders(r.Context(), `SELECT * FROM "tenders" WHERE "tenders"."id" = ? ORDER BY "tenders"."id" LIMIT 1`, []any{id})
+	rows, err := scanTenders(r.Context(), s.db, `SELECT * FROM "tenders" WHERE "tenders"."id" = ? ORDER BY "tenders"."id" LIMIT 1`, []any{id})
 	if err == nil && len(rows) == 1 {
-		err = s.fill(r.Context(), rows)
+		err = fill(r.Context(), s.db, rows, s.clock())
 	}
 	switch {
 	case err != nil:
@@ -289,7 +293,7 @@ func (s *server) tender(w http.ResponseWriter, r *http.Request) {
 
 // fill is models.Store.fillTenders: the four part queries, then the
 // status at now (the bids submitted for tenders past their deadline).
-func (s *server) fill(ctx context.Context, ts []*tender) error {
+func fill(ctx context.Context, db querier, ts []*tender, now time.Time) error {
 	if len(ts) == 0 {
 		return nil
 	}
@@ -329,7 +333,7 @@ func (s *server) fill(ctx context.Context, ts []*tender) error {
 		}},
 	}
 	for _, p := range parts {
-		err := s.db.query(ctx, `SELECT * FROM "`+p.table+`" WHERE tender_id IN `+in+` ORDER BY id`, ids,
+		err := db.query(ctx, `SELECT * FROM "`+p.table+`" WHERE tender_id IN `+in+` ORDER BY id`, ids,
 			func(cols []string, scan func(...any) error) error {
 				var tid int64
 				byName := map[string]any{"tender_id": &tid}
@@ -356,7 +360,6 @@ func (s *server) fill(ctx context.Context, ts []*tender) error {
 			return err
 		}
 	}
-	now := s.now()
 	var past []any
 	for _, t := range ts {
 		if t.Status == "published" && !now.Before(t.BidDeadline) {
@@ -366,7 +369,7 @@ func (s *server) fill(ctx context.Context, ts []*tender) error {
 	if len(past) > 0 {
 		submitted := map[int64]int64{}
 		args := append(append([]any{}, past...), openedStatuses...)
-		err := s.db.query(ctx, `SELECT tender_id, COUNT(*) AS n FROM "bids" WHERE tender_id IN (`+placeholders(len(past))+
+		err := db.query(ctx, `SELECT tender_id, COUNT(*) AS n FROM "bids" WHERE tender_id IN (`+placeholders(len(past))+
 			`) AND status IN (`+placeholders(len(openedStatuses))+`) GROUP BY "tender_id"`, args,
 			func(_ []string, scan func(...any) error) error {
 				var id, n int64

@@ -15,7 +15,7 @@
 # (one run of one path on one side, 2s), BENCH_ROUNDS (5), BENCH_USER (the
 # signed-in account, org00001), BENCH_DIR (where binaries and SQLite data
 # go; SQLite datasets already there are reused), BENCH_FLAT=0 skips the
-# flatness pair.
+# flatness pair, BENCH_MAIN=0 the main comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -98,18 +98,20 @@ stop() {
 	for p in "$@"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 }
 
-main_env=$(dataset main "$tenders")
-# shellcheck disable=SC2086
-start portal 127.0.0.1:18080 $main_env
-portal_pid=$started
-# shellcheck disable=SC2086
-start bare 127.0.0.1:18081 $main_env
-bare_pid=$started
-echo "== load: $tenders tenders ($([ -n "$pgurl" ] && echo PostgreSQL || echo SQLite)), portal vs bare, anonymous vs signed in as $user"
-"$dir/bin/bench" load -portal http://127.0.0.1:18080 -bare http://127.0.0.1:18081 -user "$user" \
-	-c "$conc" -d "$dur" -rounds "$rounds" -portal-pid "$portal_pid" -bare-pid "$bare_pid" \
-	-paths "/api/v1/tenders?per_page=50,/api/v1/tenders?region=4501,/api/v1/tenders/{id},/api/v1/notices,/api/v1/stats?region=45&from=$year-01-01&to=$year-12-31"
-stop "$portal_pid" "$bare_pid"
+if [ "${BENCH_MAIN:-1}" = 1 ]; then
+	main_env=$(dataset main "$tenders")
+	# shellcheck disable=SC2086
+	start portal 127.0.0.1:18080 $main_env
+	portal_pid=$started
+	# shellcheck disable=SC2086
+	start bare 127.0.0.1:18081 $main_env
+	bare_pid=$started
+	echo "== load: $tenders tenders ($([ -n "$pgurl" ] && echo PostgreSQL || echo SQLite)), portal vs bare, anonymous vs signed in as $user"
+	"$dir/bin/bench" load -portal http://127.0.0.1:18080 -bare http://127.0.0.1:18081 -user "$user" \
+		-c "$conc" -d "$dur" -rounds "$rounds" -portal-pid "$portal_pid" -bare-pid "$bare_pid" \
+		-paths "/api/v1/tenders?per_page=50,/api/v1/tenders?region=4501,/api/v1/tenders/{id},/api/v1/notices,/api/v1/stats?region=45&from=$year-01-01&to=$year-12-31"
+	stop "$portal_pid" "$bare_pid"
+fi
 
 if [ "$flat" = 1 ]; then
 	small_env=$(dataset small "$small")

@@ -489,6 +489,15 @@ func (s *Store) CreateAllocation(ctx context.Context, a *Actor, roomID int64, in
 		if err != nil {
 			return err
 		}
+		if room != nil && s.Dialect == Postgres {
+			// The exclusion constraint refuses overlapping allocations, but
+			// two inserted at once can deadlock on it (each waits for the
+			// other's row). The room's row lock puts them in order: the
+			// second reads the first's allocation below and is refused.
+			if err := tx.Exec("SELECT id FROM office_rooms WHERE id = ? FOR UPDATE", room.ID).Error; err != nil {
+				return err
+			}
+		}
 		fe, err := s.checkAllocation(tx, a, in)
 		if err != nil {
 			return err

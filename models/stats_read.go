@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"maps"
 	"math/big"
 	"slices"
 	"time"
@@ -156,22 +157,23 @@ func (s *Store) Stats(ctx context.Context, a *Actor, q StatsQuery) (*Stats, erro
 	var out *Stats
 	err := s.readMayLag(ctx, func(r *Store) error {
 		var err error
-		out, err = r.stats(r.DB, a, q)
+		out, err = r.stats(ctx, a, q)
 		return err
 	})
 	return out, err
 }
 
-func (s *Store) stats(db *gorm.DB, a *Actor, q StatsQuery) (*Stats, error) {
-	path, err := regionPath(db, q.Region)
+func (s *Store) stats(ctx context.Context, a *Actor, q StatsQuery) (*Stats, error) {
+	db := s.DB.WithContext(ctx)
+	path, err := s.RegionPath(ctx, q.Region)
 	if err != nil {
 		return nil, err
 	}
 	reg := path[len(path)-1]
 	st := &Stats{Region: StatsRegion{reg.Code, reg.Name}, From: q.From, To: q.To, Path: path,
 		Children: []StatsChild{}, BySource: []SourceStats{}, ByItem: []ItemStats{}, ByMonth: []MonthStats{}}
-	var kids []Region
-	if err := db.Where("parent_code = ?", reg.Code).Order("code").Find(&kids).Error; err != nil {
+	kids, err := s.Regions(ctx, reg.Code)
+	if err != nil {
 		return nil, err
 	}
 	b := newStatsBuckets(reg.Code, kids)
@@ -199,20 +201,6 @@ func (s *Store) stats(db *gorm.DB, a *Actor, q StatsQuery) (*Stats, error) {
 		}
 	}
 	return st, nil
-}
-
-// regionPath reads code and its ancestors, top first (404 for no region).
-func regionPath(db *gorm.DB, code string) ([]Region, error) {
-	var path []Region
-	for code != "" {
-		var r Region
-		if err := db.First(&r, "code = ?", code).Error; err != nil {
-			return nil, notFound(err, "region")
-		}
-		path = append([]Region{r}, path...)
-		code = r.ParentCode
-	}
-	return path, nil
 }
 
 // tally is one bucket's figures while they are summed.
@@ -571,11 +559,7 @@ WHERE c.region_code LIKE ? AND ph.last_at >= ? AND ph.last_at < ? AND ph.recorde
 // finish reads what the sums so far need: certified social workers of the
 // serving organisations, and the items' names.
 func (b *statsBuckets) finish(db *gorm.DB) error {
-	orgs := make([]int64, 0, len(b.total.serving))
-	for id := range b.total.serving {
-		orgs = append(orgs, id)
-	}
-	slices.Sort(orgs)
+	orgs := slices.Sorted(maps.Keys(b.total.serving))
 	workers := map[int64]int64{}
 	for chunk := range slices.Chunk(orgs, 500) {
 		var rows []struct {
@@ -590,16 +574,12 @@ func (b *statsBuckets) finish(db *gorm.DB) error {
 			workers[r.OrganisationID] = r.N
 		}
 	}
-	for _, t := range append([]*tally{b.total}, mapValues(b.child)...) {
+	for _, t := range append([]*tally{b.total}, slices.Collect(maps.Values(b.child))...) {
 		for id := range t.serving {
 			t.SocialWorkers += workers[id]
 		}
 	}
-	codes := make([]string, 0, len(b.item))
-	for c := range b.item {
-		codes = append(codes, c)
-	}
-	slices.Sort(codes)
+	codes := slices.Sorted(maps.Keys(b.item))
 	names := map[string][2]string{}
 	for chunk := range slices.Chunk(codes, 500) {
 		var rows []struct {
@@ -623,14 +603,6 @@ WHERE i.code IN ? ORDER BY v.year`, chunk).Scan(&rows).Error; err != nil {
 		b.items = []ItemStats{}
 	}
 	return nil
-}
-
-func mapValues[K comparable, V any](m map[K]V) []V {
-	out := make([]V, 0, len(m))
-	for _, v := range m {
-		out = append(out, v)
-	}
-	return out
 }
 
 // sources lists the sources in the order of FundingSourceKeys, each once

@@ -142,6 +142,13 @@ type statsPeriod struct {
 	start, finish time.Time // [start, finish): from 00:00 to the day after to, in UTC
 }
 
+// inServiceSQL holds a contract (as c) whose service overlaps the period,
+// signed by its end and not terminated before its start; its arguments
+// are inServiceArgs.
+const inServiceSQL = `(c.service_start <= ? AND c.service_end >= ? AND c.signed_at < ? AND (c.terminated_at IS NULL OR c.terminated_at >= ?))`
+
+func (p statsPeriod) inServiceArgs() []any { return []any{p.to, p.from, p.finish, p.start} }
+
 func periodOf(q StatsQuery) statsPeriod {
 	from, _ := parseDate(q.From)
 	to, _ := parseDate(q.To)
@@ -394,8 +401,7 @@ func statsContracts(db *gorm.DB, b *statsBuckets, p statsPeriod) error {
 		OrganisationID int64
 	}
 	err := db.Raw(`SELECT c.region_code, c.organisation_id FROM contracts c
-WHERE c.region_code LIKE ? AND c.service_start <= ? AND c.service_end >= ? AND c.signed_at < ?
-	AND (c.terminated_at IS NULL OR c.terminated_at >= ?)`, b.treeLike(), p.to, p.from, p.finish, p.start).Scan(&rows).Error
+WHERE c.region_code LIKE ? AND `+inServiceSQL, append([]any{b.treeLike()}, p.inServiceArgs()...)...).Scan(&rows).Error
 	if err != nil {
 		return err
 	}
@@ -655,9 +661,8 @@ FROM contracts c JOIN tenders t ON t.id = c.tender_id JOIN organisations o ON o.
 LEFT JOIN (SELECT contract_id, SUM(service_hours) AS service_hours, SUM(volunteer_person_times) AS volunteer_person_times,
 		SUM(children_served_person_times) AS children_served_person_times
 	FROM service_reports WHERE status = 'approved' AND period_end >= ? AND period_end <= ? GROUP BY contract_id) r ON r.contract_id = c.id
-WHERE c.region_code = ? AND ((c.service_start <= ? AND c.service_end >= ? AND c.signed_at < ? AND (c.terminated_at IS NULL OR c.terminated_at >= ?))
-	OR (t.published_at >= ? AND t.published_at < ?))
-ORDER BY c.service_start DESC, c.id DESC`, today, p.from, p.to, p.from, p.to, region, p.to, p.from, p.finish, p.start, p.start, p.finish).
+WHERE c.region_code = ? AND (`+inServiceSQL+` OR (t.published_at >= ? AND t.published_at < ?))
+ORDER BY c.service_start DESC, c.id DESC`, slices.Concat([]any{today, p.from, p.to, p.from, p.to, region}, p.inServiceArgs(), []any{p.start, p.finish})...).
 		Scan(&out).Error
 	return out, err
 }

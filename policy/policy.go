@@ -20,7 +20,6 @@ import (
 
 	"github.com/casbin/casbin/v2"
 	casbinmodel "github.com/casbin/casbin/v2/model"
-	gormadapter "github.com/casbin/gorm-adapter/v3"
 	"github.com/jackc/pgx/v5"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -111,11 +110,7 @@ func New(db *gorm.DB) (*Enforcer, error) {
 	if err != nil {
 		return nil, err
 	}
-	adapter, err := newAdapter(db)
-	if err != nil {
-		return nil, err
-	}
-	e, err := casbin.NewEnforcer(m, adapter)
+	e, err := casbin.NewEnforcer(m, adapter{db: db.Session(&gorm.Session{})})
 	if err != nil {
 		return nil, fmt.Errorf("casbin: %w", err)
 	}
@@ -127,13 +122,6 @@ func New(db *gorm.DB) (*Enforcer, error) {
 		return nil, err
 	}
 	return en, nil
-}
-
-func newAdapter(db *gorm.DB) (*gormadapter.Adapter, error) {
-	db = db.Session(&gorm.Session{})
-	// The table is created by our migration, not by the adapter.
-	gormadapter.TurnOffAutoMigrate(db)
-	return gormadapter.NewAdapterByDBUseTableName(db, "", "casbin_rule")
 }
 
 func (en *Enforcer) dbVersion(ctx context.Context) (int64, error) {
@@ -308,11 +296,11 @@ func (en *Enforcer) Grants(userID int64) ([]models.Grant, error) {
 // AddGrant implements models.Authorizer.
 func (en *Enforcer) AddGrant(tx *gorm.DB, userID int64, g models.Grant) (func(), error) {
 	rule := []string{models.Subject(userID), g.Role, g.Region}
-	// The adapter's AddPolicy ignores a duplicate silently; the unique index
-	// on a grant decides here, so that of parallel identical grants exactly
-	// one is written (and audited) and the others are told it exists.
+	// The unique index on a grant decides, so that of parallel identical
+	// grants exactly one is written (and audited) and the others are told
+	// it exists.
 	res := tx.Clauses(clause.OnConflict{DoNothing: true}).
-		Create(&gormadapter.CasbinRule{Ptype: "g", V0: rule[0], V1: rule[1], V2: rule[2]})
+		Create(&casbinRule{Ptype: "g", V0: rule[0], V1: rule[1], V2: rule[2]})
 	if res.Error != nil {
 		return nil, res.Error
 	}
@@ -335,7 +323,7 @@ func (en *Enforcer) AddGrant(tx *gorm.DB, userID int64, g models.Grant) (func(),
 func (en *Enforcer) RemoveGrant(tx *gorm.DB, userID int64, g models.Grant) (func(), error) {
 	rule := []string{models.Subject(userID), g.Role, g.Region}
 	res := tx.Where("ptype = 'g' AND v0 = ? AND v1 = ? AND v2 = ?", rule[0], rule[1], rule[2]).
-		Delete(&gormadapter.CasbinRule{})
+		Delete(&casbinRule{})
 	if res.Error != nil {
 		return nil, res.Error
 	}

@@ -39,9 +39,14 @@ func Driver(pool *sql.DB, d models.Dialect) riverdriver.Driver[*sql.Tx] {
 	return riversqlite.New(pool)
 }
 
-// SQLTx is the database/sql transaction under a gorm transaction.
+// SQLTx is the database/sql transaction under a gorm transaction (also
+// where gorm keeps statements prepared, as it does on SQLite).
 func SQLTx(tx *gorm.DB) (*sql.Tx, error) {
-	t, ok := tx.Statement.ConnPool.(*sql.Tx)
+	pool := tx.Statement.ConnPool
+	if p, ok := pool.(*gorm.PreparedStmtTX); ok {
+		pool = p.Tx
+	}
+	t, ok := pool.(*sql.Tx)
 	if !ok {
 		return nil, fmt.Errorf("queue: not in a database/sql transaction (%T)", tx.Statement.ConnPool)
 	}

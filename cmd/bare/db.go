@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/glebarez/go-sqlite" // the SQLite driver under the portal's gorm dialector
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	_ "modernc.org/sqlite" // the SQLite driver under the portal's gorm dialector (libtnb/sqlite)
 )
 
 // database runs one query and calls each for every row with the row's
@@ -111,10 +111,15 @@ func (d *pgDB) close() { d.pool.Close() }
 
 type sqliteDB struct{ db *sql.DB }
 
+// sqliteDSN is models.SQLiteDSN (a test compares them).
+func sqliteDSN(path string) string {
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)" +
+		"&_txlock=immediate&_texttotime=0&_inttotime=0"
+}
+
 // openSQLite opens the portal's file with the portal's DSN (models/store.go).
 func openSQLite(path string, conns int) (*sqliteDB, error) {
-	dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sql.Open("sqlite", sqliteDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}

@@ -77,12 +77,15 @@ dataset() {
 	fi
 }
 
-# start BIN ADDR ENV...: starts a server, waits until it answers, and
-# sets $started to its process id.
+# start BIN ADDR ENV... [-- FLAGS...]: starts a server, waits until it
+# answers, and sets $started to its process id.
 start() {
-	local bin=$1 addr=$2
+	local bin=$1 addr=$2 envs=() flags=()
 	shift 2
-	env "$@" PORTAL_ADDR="$addr" "$dir/bin/$bin" -addr "$addr" >"$dir/$bin-${addr##*:}.log" 2>&1 &
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	flags=("$@")
+	env "${envs[@]}" PORTAL_ADDR="$addr" "$dir/bin/$bin" -addr "$addr" "${flags[@]}" >"$dir/$bin-${addr##*:}.log" 2>&1 &
 	started=$!
 	pids+=("$started")
 	for _ in $(seq 1 300); do
@@ -104,13 +107,16 @@ if [ "${BENCH_MAIN:-1}" = 1 ]; then
 	start portal 127.0.0.1:18080 $main_env
 	portal_pid=$started
 	# shellcheck disable=SC2086
-	start bare 127.0.0.1:18081 $main_env
+	start bare 127.0.0.1:18081 $main_env -- -sql filed
 	bare_pid=$started
-	echo "== load: $tenders tenders ($([ -n "$pgurl" ] && echo PostgreSQL || echo SQLite)), portal vs bare, anonymous vs signed in as $user"
-	"$dir/bin/bench" load -portal http://127.0.0.1:18080 -bare http://127.0.0.1:18081 -user "$user" \
-		-c "$conc" -d "$dur" -rounds "$rounds" -portal-pid "$portal_pid" -bare-pid "$bare_pid" \
+	# shellcheck disable=SC2086
+	start bare 127.0.0.1:18084 $main_env -- -sql now
+	bare_now_pid=$started
+	echo "== load: $tenders tenders ($([ -n "$pgurl" ] && echo PostgreSQL || echo SQLite)), portal vs bare (filed and now SQL), anonymous vs signed in as $user"
+	"$dir/bin/bench" load -portal http://127.0.0.1:18080 -bare http://127.0.0.1:18081 -bare-now http://127.0.0.1:18084 -user "$user" \
+		-c "$conc" -d "$dur" -rounds "$rounds" -portal-pid "$portal_pid" -bare-pid "$bare_pid" -bare-now-pid "$bare_now_pid" \
 		-paths "/api/v1/tenders?per_page=50,/api/v1/tenders?region=4501,/api/v1/tenders/{id},/api/v1/notices,/api/v1/stats?region=45&from=$year-01-01&to=$year-12-31"
-	stop "$portal_pid" "$bare_pid"
+	stop "$portal_pid" "$bare_pid" "$bare_now_pid"
 fi
 
 if [ "$flat" = 1 ]; then

@@ -29,6 +29,14 @@ func TestConstantsAreThePortals(t *testing.T) {
 	if countCap != models.CountCap || maxPerPage != models.MaxPerPage || failTooFewBids != models.FailTooFewBids || failCancelled != models.FailCancelled {
 		t.Error("a constant differs from models")
 	}
+	for k, m := range models.Methods {
+		if invitedMethods[k] != m.Invited {
+			t.Errorf("%s: invited %v, models %v", k, invitedMethods[k], m.Invited)
+		}
+	}
+	if sqliteDSN("x/portal.db") != models.SQLiteDSN("x/portal.db") {
+		t.Errorf("SQLite DSN %q, the portal's %q", sqliteDSN("x/portal.db"), models.SQLiteDSN("x/portal.db"))
+	}
 	if len(minValidBids) != len(models.Methods) {
 		t.Errorf("%d methods, models has %d", len(minValidBids), len(models.Methods))
 	}
@@ -101,8 +109,18 @@ func TestSameBytesAsThePortal(t *testing.T) {
 	defer portal.Close()
 	db := openSame(t, store)
 	defer db.close()
-	bare := httptest.NewServer(newServer(db))
-	defer bare.Close()
+	for _, mode := range []string{sqlNow, sqlFiled} {
+		t.Run(mode, func(t *testing.T) {
+			bare := httptest.NewServer(newServer(db, mode))
+			defer bare.Close()
+			sameBytes(t, store, portal.URL, bare.URL)
+		})
+	}
+}
+
+// sameBytes compares the bare program's answers at bare with the portal's
+// at portal, for every public tender, several list pages and drafts.
+func sameBytes(t *testing.T, store *models.Store, portal, bare string) {
 
 	var ids []int64
 	var drafts []int64
@@ -124,8 +142,8 @@ func TestSameBytesAsThePortal(t *testing.T) {
 	}
 	statuses := map[string]int{}
 	for _, p := range paths {
-		ps, pb := get(t, portal.URL+p)
-		bs, bb := get(t, bare.URL+p)
+		ps, pb := get(t, portal+p)
+		bs, bb := get(t, bare+p)
 		if ps != http.StatusOK || bs != ps {
 			t.Errorf("%s: portal %d, bare %d", p, ps, bs)
 			continue
@@ -144,8 +162,8 @@ func TestSameBytesAsThePortal(t *testing.T) {
 	// Drafts and malformed ids are not found on both (the bodies differ:
 	// the portal's is problem+json).
 	for _, p := range []string{fmt.Sprintf("/api/v1/tenders/%d", drafts[0]), "/api/v1/tenders/0", "/api/v1/tenders/x", "/api/v1/tenders/99999999"} {
-		ps, _ := get(t, portal.URL+p)
-		bs, _ := get(t, bare.URL+p)
+		ps, _ := get(t, portal+p)
+		bs, _ := get(t, bare+p)
 		if ps != http.StatusNotFound || bs != ps {
 			t.Errorf("%s: portal %d, bare %d", p, ps, bs)
 		}
@@ -154,7 +172,7 @@ func TestSameBytesAsThePortal(t *testing.T) {
 
 // openSame opens the bare program's database handle on the store's
 // database: the SQLite file, or the PostgreSQL database of the test run.
-func openSame(t *testing.T, store *models.Store) database {
+func openSame(t testing.TB, store *models.Store) database {
 	t.Helper()
 	if store.Dialect == models.Postgres {
 		var name string

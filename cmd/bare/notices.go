@@ -88,8 +88,58 @@ func noticeUnion() string {
 		" UNION ALL SELECT 'contract', " + cols + ", c.id, c.signed_at FROM contracts c JOIN tenders t ON t.id = c.tender_id WHERE t.published_at IS NOT NULL"
 }
 
+// noticeBranches are models.noticeBranches (kind, from, ref, at, where)
+// with the clock's failures' parameters as ? (now, then the four opened
+// statuses).
+func noticeBranches() [][5]string {
+	var minValid strings.Builder
+	minValid.WriteString("(CASE t.method")
+	for _, k := range []string{"open_tender", "invited_tender", "competitive_consultation", "competitive_negotiation", "single_source", "inquiry"} {
+		fmt.Fprintf(&minValid, " WHEN '%s' THEN %d", k, minValidBids[k])
+	}
+	minValid.WriteString(" ELSE 1 END)")
+	pub := "t.published_at IS NOT NULL"
+	clockFailed := "t.status = 'published' AND t.bid_deadline <= ? AND " +
+		"(SELECT COUNT(*) FROM bids WHERE bids.tender_id = t.id AND bids.status IN (?,?,?,?)) < " + minValid.String()
+	return [][5]string{
+		{"tender", "tenders t", "0", "t.published_at", pub},
+		{"amendment", "tender_amendments a CROSS JOIN tenders t", "a.seq", "a.amended_at", "t.id = a.tender_id AND " + pub},
+		{"award", "tenders t", "0", "t.awarded_at", pub + " AND t.awarded_at IS NOT NULL AND t.status IN ('awarded', 'contracted')"},
+		{"failure", "tenders t", "0", "t.ended_at", pub + " AND t.status IN ('unsuccessful', 'cancelled') AND t.ended_at IS NOT NULL"},
+		{"failure", "tenders t", "0", "t.bid_deadline", pub + " AND " + clockFailed},
+		{"contract", "contracts c CROSS JOIN tenders t", "c.id", "c.signed_at", "t.id = c.tender_id AND " + pub},
+	}
+}
+
+// noticeSQLNow is models.noticeSQL without filters: the capped count over
+// the branches, and the page from each branch's newest top rows; with
+// their arguments.
+func noticeSQLNow(now time.Time, perPage, offset int) (count string, countArgs []any, page string, pageArgs []any) {
+	var counts, pages []string
+	for i, b := range noticeBranches() {
+		params := strings.Count(b[4], "?") > 0
+		counts = append(counts, "SELECT 1 AS one FROM "+b[1]+" WHERE "+b[4])
+		order := b[3] + " DESC, t.id DESC"
+		if b[2] != "0" {
+			order += ", " + b[2] + " DESC"
+		}
+		pages = append(pages, fmt.Sprintf("SELECT * FROM (SELECT '%s' AS kind, t.id AS tender_id, %s AS ref, %s AS at FROM %s WHERE %s ORDER BY %s LIMIT ?) b%d",
+			b[0], b[2], b[3], b[1], b[4], order, i))
+		if params {
+			countArgs = append(append(countArgs, now), openedStatuses...)
+			pageArgs = append(append(pageArgs, now), openedStatuses...)
+		}
+		pageArgs = append(pageArgs, offset+perPage)
+	}
+	count = "SELECT COUNT(*) FROM (" + strings.Join(counts, " UNION ALL ") + " LIMIT ?) capped"
+	page = "SELECT n.kind, n.tender_id, n.ref FROM (" + strings.Join(pages, " UNION ALL ") + ") n ORDER BY n.at DESC, n.tender_id DESC, n.ref DESC LIMIT ? OFFSET ?"
+	return count, append(countArgs, countCap+1), page, append(pageArgs, perPage, offset)
+}
+
 // notices is GET /api/v1/notices without filters, paged (models.Store.
-// Notices in its read transaction, then noticeItems).
+// Notices in its read transaction, then noticeItems), with the SQL of
+// s.sql: the union of every notice sorted whole (filed), or each kind's
+// newest from its index (now).
 func (s *server) notices(w http.ResponseWriter, r *http.Request) {
 	qv := r.URL.Query()
 	for _, k := range []string{"kind", "region", "method", "q", "from", "to"} {
@@ -111,8 +161,14 @@ func (s *server) notices(w http.ResponseWriter, r *http.Request) {
 	out := noticeList{Items: []notice{}, Page: page, PerPage: perPage}
 	base := "FROM (" + noticeUnion() + ") n WHERE 1 = 1"
 	args := append([]any{now}, openedStatuses...)
+	countSQL, countArgs := "SELECT COUNT(*) FROM (SELECT 1 "+base+" LIMIT ?) capped", append(args, countCap+1)
+	pageSQL, pageArgs := "SELECT n.kind, n.tender_id, n.ref "+base+" ORDER BY n.at DESC, n.tender_id DESC, n.ref DESC LIMIT ? OFFSET ?",
+		append(args, perPage, (page-1)*perPage)
+	if s.sql == sqlNow {
+		countSQL, countArgs, pageSQL, pageArgs = noticeSQLNow(now, perPage, (page-1)*perPage)
+	}
 	err := s.db.readTx(r.Context(), func(tx querier) error {
-		err := tx.query(r.Context(), "SELECT COUNT(*) FROM (SELECT 1 "+base+" LIMIT ?) capped", append(args, countCap+1),
+		err := tx.query(r.Context(), countSQL, countArgs,
 			func(_ []string, scan func(...any) error) error { return scan(&out.Total) })
 		if err != nil {
 			return err
@@ -125,13 +181,12 @@ func (s *server) notices(w http.ResponseWriter, r *http.Request) {
 			tid, ref int64
 		}
 		var rows []row
-		err = tx.query(r.Context(), "SELECT n.kind, n.tender_id, n.ref "+base+" ORDER BY n.at DESC, n.tender_id DESC, n.ref DESC LIMIT ? OFFSET ?",
-			append(args, perPage, (page-1)*perPage), func(_ []string, scan func(...any) error) error {
-				var x row
-				err := scan(&x.kind, &x.tid, &x.ref)
-				rows = append(rows, x)
-				return err
-			})
+		err = tx.query(r.Context(), pageSQL, pageArgs, func(_ []string, scan func(...any) error) error {
+			var x row
+			err := scan(&x.kind, &x.tid, &x.ref)
+			rows = append(rows, x)
+			return err
+		})
 		if err != nil || len(rows) == 0 {
 			return err
 		}
@@ -144,7 +199,7 @@ func (s *server) notices(w http.ResponseWriter, r *http.Request) {
 		}
 		ts, err := scanTenders(r.Context(), tx, `SELECT * FROM "tenders" WHERE id IN (`+placeholders(len(tids))+`)`, tids)
 		if err == nil {
-			err = fill(r.Context(), tx, ts, now)
+			err = s.fill(r.Context(), tx, ts, now)
 		}
 		if err != nil {
 			return err

@@ -78,6 +78,10 @@ const (
 var minValidBids = map[string]int{"open_tender": 3, "invited_tender": 3, "competitive_consultation": 3,
 	"competitive_negotiation": 3, "single_source": 1, "inquiry": 3}
 
+// invitedMethods are the methods whose tenders only invited organisations
+// may bid on (Methods' Invited).
+var invitedMethods = map[string]bool{"invited_tender": true}
+
 // openedStatuses are the bid statuses counted as submitted at the deadline.
 var openedStatuses = []any{"submitted", "disqualified", "won", "lost"}
 
@@ -137,16 +141,26 @@ func (t *tender) dest(cols []string, params *string) []any {
 	return d
 }
 
+// The SQL the bare program runs (-sql): the portal's as issue 12 found it
+// (filed: an exact count, and four part queries and a bid count per page
+// or tender), or the portal's today (now: the count capped at 10,001 rows,
+// and the parts in one statement). Both answer the same bytes.
+const (
+	sqlFiled = "filed"
+	sqlNow   = "now"
+)
+
 type server struct {
 	db  database
+	sql string
 	now func() time.Time
 }
 
 // clock is the portal's Store.now: UTC to the microsecond.
 func (s *server) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
-func newServer(db database) http.Handler {
-	s := &server{db: db, now: time.Now}
+func newServer(db database, sql string) http.Handler {
+	s := &server{db: db, sql: sql, now: time.Now}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/tenders", s.tenders)
 	mux.HandleFunc("GET /api/v1/tenders/{id}", s.tender)
@@ -215,8 +229,8 @@ func placeholders(n int) string {
 }
 
 // tenders is GET /api/v1/tenders for an anonymous caller, with the region
-// filter and paging; the portal's SQL (models.Store.Tenders): a capped
-// count, the page, then fill.
+// filter and paging (models.Store.Tenders): the count, the page, then its
+// parts.
 func (s *server) tenders(w http.ResponseWriter, r *http.Request) {
 	qv := r.URL.Query()
 	if qv.Get("status") != "" || qv.Get("q") != "" || qv.Get("mine") != "" {
@@ -241,8 +255,11 @@ func (s *server) tenders(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	out := list{Items: []tender{}, Page: page, PerPage: perPage}
-	err := s.db.query(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM "tenders" WHERE `+where+` LIMIT 10001) capped`, args,
-		func(_ []string, scan func(...any) error) error { return scan(&out.Total) })
+	count := `SELECT COUNT(*) FROM (SELECT 1 FROM "tenders" WHERE ` + where + ` LIMIT 10001) capped`
+	if s.sql == sqlFiled {
+		count = `SELECT count(*) FROM "tenders" WHERE ` + where
+	}
+	err := s.db.query(ctx, count, args, func(_ []string, scan func(...any) error) error { return scan(&out.Total) })
 	if err != nil {
 		serverError(w, err)
 		return
@@ -256,7 +273,7 @@ func (s *server) tenders(w http.ResponseWriter, r *http.Request) {
 	}
 	rows, err := scanTenders(ctx, s.db, q, args)
 	if err == nil {
-		err = fill(ctx, s.db, rows, s.clock())
+		err = s.fill(ctx, s.db, rows, s.clock())
 	}
 	if err != nil {
 		serverError(w, err)
@@ -269,7 +286,7 @@ func (s *server) tenders(w http.ResponseWriter, r *http.Request) {
 }
 
 // tender is GET /api/v1/tenders/{id} for an anonymous caller
-// (models.Store.Tender): the row, then fill; a draft is not found.
+// (models.Store.Tender): the row, then its parts; a draft is not found.
 func (s *server) tender(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -278,7 +295,7 @@ func (s *server) tender(w http.ResponseWriter, r *http.Request) {
 	}
 	rows, err := scanTenders(r.Context(), s.db, `SELECT * FROM "tenders" WHERE "tenders"."id" = ? ORDER BY "tenders"."id" LIMIT 1`, []any{id})
 	if err == nil && len(rows) == 1 {
-		err = fill(r.Context(), s.db, rows, s.clock())
+		err = s.fill(r.Context(), s.db, rows, s.clock())
 	}
 	switch {
 	case err != nil:
@@ -291,12 +308,113 @@ func (s *server) tender(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// fill is models.Store.fillTenders: the four part queries, then the
-// status at now (the bids submitted for tenders past their deadline).
-func fill(ctx context.Context, db querier, ts []*tender, now time.Time) error {
+// fill reads the tenders' parts and applies the clock to their statuses,
+// with the SQL of s.sql.
+func (s *server) fill(ctx context.Context, db querier, ts []*tender, now time.Time) error {
 	if len(ts) == 0 {
 		return nil
 	}
+	var submitted map[int64]int64
+	var err error
+	if s.sql == sqlFiled {
+		submitted, err = fillFiled(ctx, db, ts, now)
+	} else {
+		submitted, err = fillNow(ctx, db, ts, now)
+	}
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if t.Status == "published" && !now.Before(t.BidDeadline) {
+			t.Status = "opened"
+			if need := minValidBids[t.Method]; submitted[t.ID] < int64(need) {
+				t.Status = "unsuccessful"
+				if t.FailureReason == "" {
+					t.FailureReason = failTooFewBids
+					t.FailureParams = map[string]string{"submitted": strconv.FormatInt(submitted[t.ID], 10), "required": strconv.Itoa(need)}
+					at := t.BidDeadline
+					t.EndedAt = &at
+				}
+			}
+		}
+		if t.Status == "cancelled" {
+			t.FailureReason, t.FailureParams = failCancelled, map[string]string{"reason": t.CancelReason}
+		}
+	}
+	return nil
+}
+
+// fillNow is models.Store.fillTenders today (models/tender_parts.go): one
+// UNION ALL of a branch per part over the tenders' ids, invitations asked
+// of invited tenders only and bids of published tenders past their
+// deadline only. It returns the bids submitted per tender.
+func fillNow(ctx context.Context, db querier, ts []*tender, now time.Time) (map[int64]int64, error) {
+	ids := make([]any, len(ts))
+	byID := make(map[int64]*tender, len(ts))
+	var invited, past []any
+	for i, t := range ts {
+		ids[i] = t.ID
+		byID[t.ID] = t
+		t.Budget, t.Targets, t.Criteria = []budgetLine{}, []target{}, []criterion{}
+		if invitedMethods[t.Method] {
+			invited = append(invited, t.ID)
+		}
+		if t.Status == "published" && !now.Before(t.BidDeadline) {
+			past = append(past, t.ID)
+		}
+	}
+	in := "(" + placeholders(len(ids)) + ")"
+	q := "SELECT 'b' AS part, tender_id, id, source AS s1, '' AS s2, amount_fen AS n, CAST(0 AS DOUBLE PRECISION) AS x FROM tender_budget_lines WHERE tender_id IN " + in +
+		" UNION ALL SELECT 't', tender_id, id, indicator, '', 0, value FROM tender_targets WHERE tender_id IN " + in +
+		" UNION ALL SELECT 'c', tender_id, id, key, name, max_points, 0 FROM tender_criteria WHERE tender_id IN " + in
+	args := append(append(append([]any{}, ids...), ids...), ids...)
+	if len(invited) > 0 {
+		q += " UNION ALL SELECT 'i', tender_id, id, '', '', organisation_id, 0 FROM tender_invitations WHERE tender_id IN (" + placeholders(len(invited)) + ")"
+		args = append(args, invited...)
+	}
+	if len(past) > 0 {
+		q += " UNION ALL SELECT 'n', tender_id, 0, '', '', COUNT(*), 0 FROM bids WHERE tender_id IN (" + placeholders(len(past)) +
+			") AND status IN (" + placeholders(len(openedStatuses)) + ") GROUP BY tender_id"
+		args = append(append(args, past...), openedStatuses...)
+	}
+	submitted := map[int64]int64{}
+	err := db.query(ctx, q+" ORDER BY id", args, func(_ []string, scan func(...any) error) error {
+		var (
+			part         string
+			tenderID, id int64
+			s1, s2       string
+			n            int64
+			x            float64
+		)
+		if err := scan(&part, &tenderID, &id, &s1, &s2, &n, &x); err != nil {
+			return err
+		}
+		t := byID[tenderID]
+		if t == nil {
+			return errors.New("a part of a tender not asked for")
+		}
+		switch part {
+		case "b":
+			t.Budget = append(t.Budget, budgetLine{Source: s1, AmountFen: n})
+		case "t":
+			t.Targets = append(t.Targets, target{Indicator: s1, Value: x})
+		case "c":
+			t.Criteria = append(t.Criteria, criterion{Key: s1, Name: s2, MaxPoints: int(n)})
+		case "i":
+			t.Invited = append(t.Invited, n)
+		case "n":
+			submitted[tenderID] = n
+		}
+		return nil
+	})
+	return submitted, err
+}
+
+// fillFiled is models.Store.fillTenders as issue 12 found it: a query per
+// part (budget lines, targets, criteria, invitations) over the tenders'
+// ids, each scanned by column name, then the bids submitted to those past
+// their deadline.
+func fillFiled(ctx context.Context, db querier, ts []*tender, now time.Time) (map[int64]int64, error) {
 	ids := make([]any, len(ts))
 	byID := make(map[int64]*tender, len(ts))
 	for i, t := range ts {
@@ -357,7 +475,7 @@ func fill(ctx context.Context, db querier, ts []*tender, now time.Time) error {
 				return nil
 			})
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
 	var past []any
@@ -366,42 +484,22 @@ func fill(ctx context.Context, db querier, ts []*tender, now time.Time) error {
 			past = append(past, t.ID)
 		}
 	}
-	if len(past) > 0 {
-		submitted := map[int64]int64{}
-		args := append(append([]any{}, past...), openedStatuses...)
-		err := db.query(ctx, `SELECT tender_id, COUNT(*) AS n FROM "bids" WHERE tender_id IN (`+placeholders(len(past))+
-			`) AND status IN (`+placeholders(len(openedStatuses))+`) GROUP BY "tender_id"`, args,
-			func(_ []string, scan func(...any) error) error {
-				var id, n int64
-				if err := scan(&id, &n); err != nil {
-					return err
-				}
-				submitted[id] = n
-				return nil
-			})
-		if err != nil {
-			return err
-		}
-		for _, id := range past {
-			t := byID[id.(int64)]
-			t.Status = "opened"
-			if need := minValidBids[t.Method]; submitted[t.ID] < int64(need) {
-				t.Status = "unsuccessful"
-				if t.FailureReason == "" {
-					t.FailureReason = failTooFewBids
-					t.FailureParams = map[string]string{"submitted": strconv.FormatInt(submitted[t.ID], 10), "required": strconv.Itoa(need)}
-					at := t.BidDeadline
-					t.EndedAt = &at
-				}
+	submitted := map[int64]int64{}
+	if len(past) == 0 {
+		return submitted, nil
+	}
+	args := append(append([]any{}, past...), openedStatuses...)
+	err := db.query(ctx, `SELECT tender_id, COUNT(*) AS n FROM "bids" WHERE tender_id IN (`+placeholders(len(past))+
+		`) AND status IN (`+placeholders(len(openedStatuses))+`) GROUP BY "tender_id"`, args,
+		func(_ []string, scan func(...any) error) error {
+			var id, n int64
+			if err := scan(&id, &n); err != nil {
+				return err
 			}
-		}
-	}
-	for _, t := range ts {
-		if t.Status == "cancelled" {
-			t.FailureReason, t.FailureParams = failCancelled, map[string]string{"reason": t.CancelReason}
-		}
-	}
-	return nil
+			submitted[id] = n
+			return nil
+		})
+	return submitted, err
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -19,7 +19,8 @@ import (
 )
 
 // side is one server a path is measured on: the portal anonymous or
-// signed in, the bare program, or the portal on a larger database.
+// signed in, the bare program with either SQL, or the portal on a larger
+// database.
 type side struct {
 	name   string
 	base   string
@@ -36,6 +37,9 @@ type sample struct {
 
 type loadConfig struct {
 	portal, bare, large  string
+	bareNow              string
+	bareNowPID           int
+	nowRatio             float64
 	paths                []string
 	c, rounds            int
 	d                    time.Duration
@@ -53,7 +57,10 @@ func load(ctx context.Context, args []string, out io.Writer) error {
 	paths := fs.String("paths", "/api/v1/tenders?per_page=50,/api/v1/tenders?region=4501,/api/v1/tenders/{id}",
 		"comma-separated paths; {id} takes the ids of the portal's first public tenders in turn")
 	fs.StringVar(&cfg.portal, "portal", "", "the portal's base URL (required)")
-	fs.StringVar(&cfg.bare, "bare", "", "the bare program's base URL (portal ÷ bare ratios)")
+	fs.StringVar(&cfg.bare, "bare", "", "the bare program running the SQL of the day issue 12 was filed (-sql filed): portal ÷ bare ratios")
+	fs.StringVar(&cfg.bareNow, "bare-now", "", "the bare program running the portal's SQL of today (-sql now): portal ÷ bare-now ratios")
+	fs.IntVar(&cfg.bareNowPID, "bare-now-pid", 0, "the bare-now program's process id (peak RSS)")
+	fs.Float64Var(&cfg.nowRatio, "now-target", 0.7, "portal ÷ bare-now throughput target")
 	fs.StringVar(&cfg.large, "large", "", "a portal on a larger database (flatness: its list p50 ÷ the portal's)")
 	fs.IntVar(&cfg.c, "c", 16, "concurrent clients")
 	fs.DurationVar(&cfg.d, "d", 2*time.Second, "duration of one run of one path on one side")
@@ -87,6 +94,9 @@ func load(ctx context.Context, args []string, out io.Writer) error {
 	sides := []side{{name: "portal", base: cfg.portal}}
 	if cfg.bare != "" {
 		sides = append(sides, side{name: "bare", base: cfg.bare})
+	}
+	if cfg.bareNow != "" {
+		sides = append(sides, side{name: "bare-now", base: cfg.bareNow})
 	}
 	if cfg.user != "" {
 		cookie, err := signIn(client, cfg.portal, cfg.user, cfg.password)
@@ -258,7 +268,7 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Micros
 
 // report prints each path's medians and every ratio with its target.
 func report(out io.Writer, cfg loadConfig, sides []side, results map[[2]string][]sample) {
-	fmt.Fprintf(out, "\n%-50s %-7s %10s %10s %7s\n", "path", "side", "req/s", "p50", "non-200")
+	fmt.Fprintf(out, "\n%-50s %-8s %10s %10s %7s\n", "path", "side", "req/s", "p50", "non-200")
 	for _, p := range cfg.paths {
 		for _, s := range sides {
 			ss := results[[2]string{s.name, p}]
@@ -266,7 +276,7 @@ func report(out io.Writer, cfg loadConfig, sides []side, results map[[2]string][
 				continue
 			}
 			rps, p50, errs := medians(ss)
-			fmt.Fprintf(out, "%-50s %-7s %10.0f %10s %7d\n", p, s.name, rps, ms(p50), errs)
+			fmt.Fprintf(out, "%-50s %-8s %10.0f %10s %7d\n", p, s.name, rps, ms(p50), errs)
 		}
 	}
 	fmt.Fprintln(out, "\nratios (medians of the rounds):")
@@ -275,9 +285,14 @@ func report(out io.Writer, cfg loadConfig, sides []side, results map[[2]string][
 		if ss := results[[2]string{"bare", p}]; len(ss) > 0 {
 			br, _, _ := medians(ss)
 			x := pr / br
-			fmt.Fprintf(out, "  %-50s portal ÷ bare     %5.2f×  (target ≥ %.1f×)  %s\n", p, x, cfg.listRatio, verdict(x >= cfg.listRatio))
+			fmt.Fprintf(out, "  %-50s portal ÷ bare      %5.2f×  (target ≥ %.1f×)  %s\n", p, x, cfg.listRatio, verdict(x >= cfg.listRatio))
 		} else if cfg.bare != "" {
-			fmt.Fprintf(out, "  %-50s portal ÷ bare     —      (the bare program does not serve it)\n", p)
+			fmt.Fprintf(out, "  %-50s portal ÷ bare      —      (the bare program does not serve it)\n", p)
+		}
+		if ss := results[[2]string{"bare-now", p}]; len(ss) > 0 {
+			br, _, _ := medians(ss)
+			x := pr / br
+			fmt.Fprintf(out, "  %-50s portal ÷ bare-now  %5.2f×  (target ≥ %.1f×)  %s\n", p, x, cfg.nowRatio, verdict(x >= cfg.nowRatio))
 		}
 		if ss := results[[2]string{"signed", p}]; len(ss) > 0 {
 			sr, _, _ := medians(ss)
@@ -293,7 +308,7 @@ func report(out io.Writer, cfg loadConfig, sides []side, results map[[2]string][
 	for _, x := range []struct {
 		name string
 		pid  int
-	}{{"portal", cfg.portalPID}, {"bare", cfg.barePID}, {"large portal", cfg.largePID}} {
+	}{{"portal", cfg.portalPID}, {"bare", cfg.barePID}, {"bare-now", cfg.bareNowPID}, {"large portal", cfg.largePID}} {
 		if x.pid == 0 {
 			continue
 		}
@@ -304,7 +319,7 @@ func report(out io.Writer, cfg loadConfig, sides []side, results map[[2]string][
 		}
 		mib := float64(kib) / 1024
 		target := ""
-		if x.name != "bare" {
+		if !strings.HasPrefix(x.name, "bare") {
 			target = fmt.Sprintf("(target ≤ %.0f MiB)  %s", cfg.rssLimitMiB, verdict(mib <= cfg.rssLimitMiB))
 		}
 		fmt.Fprintf(out, "  peak RSS %-12s %6.1f MiB  %s\n", x.name, mib, target)

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"portal/handlers"
+	"portal/models/dataset"
+	"portal/models/testdb"
+)
+
+// BenchmarkRoutes serves the public tender routes in process, without the
+// network, from the portal's handler and from the bare program's with
+// either SQL, on one generated dataset: where a request's time goes
+// (-cpuprofile) without the load generator's noise. Compare the
+// sub-benchmarks' ns/op; bench/run.sh measures the ratios over HTTP.
+func BenchmarkRoutes(b *testing.B) {
+	ctx := context.Background()
+	store, authz := testdb.Store(b)
+	if _, err := store.EnsureAdmin(ctx, "bench-password-1"); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := dataset.Generate(ctx, store.DB, store.Dialect, store.Sealer,
+		dataset.Options{Scale: dataset.ScaleGuangxi, Seed: 3, Password: "bench-password-1", Tenders: 400, Organisations: 60, Reports: 500}); err != nil {
+		b.Fatal(err)
+	}
+	portal, err := handlers.New(store, authz, slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	db := openSame(b, store)
+	defer db.close()
+	var ids []int64
+	if err := store.DB.Raw("SELECT id FROM tenders WHERE published_at IS NOT NULL ORDER BY id DESC LIMIT 200").Scan(&ids).Error; err != nil {
+		b.Fatal(err)
+	}
+	sides := []struct {
+		name string
+		h    http.Handler
+	}{{"portal", portal}, {"bare-now", newServer(db, sqlNow)}, {"bare-filed", newServer(db, sqlFiled)}}
+	for _, route := range []string{"/api/v1/tenders/{id}", "/api/v1/tenders?per_page=50", "/api/v1/notices"} {
+		for _, side := range sides {
+			b.Run(fmt.Sprintf("%s/%s", route, side.name), func(b *testing.B) {
+				b.ReportAllocs()
+				b.RunParallel(func(pb *testing.PB) {
+					i := 0
+					for pb.Next() {
+						path := route
+						if route == "/api/v1/tenders/{id}" {
+							path = fmt.Sprintf("/api/v1/tenders/%d", ids[i%len(ids)])
+							i++
+						}
+						w := httptest.NewRecorder()
+						side.h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+						if w.Code != http.StatusOK {
+							b.Fatalf("%s %s: %d", side.name, path, w.Code)
+						}
+					}
+				})
+			})
+		}
+	}
+}

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -59,20 +60,97 @@ type noticeRow struct {
 	Ref      int64
 }
 
-// noticeUnion is every notice as (kind, tender, ref, at, and the tender's
-// searchable columns). A tender that the clock ended unsuccessful (past its
-// deadline with too few bids) is a failure notice from its deadline on.
-func noticeUnion() string {
-	cols := "t.id AS tender_id, t.region_code AS region_code, t.method AS method, t.title AS title, t.code AS code"
-	clockFailed := "(t.status = 'published' AND t.bid_deadline <= @now AND " +
+// noticeBranch is where one kind of notice comes from: its tables (the
+// tender as t; after a CROSS JOIN, which SQLite keeps in the order
+// written, so an amendment's or a contract's time leads), its reference (an amendment's number, a contract's id),
+// its time, and which rows are notices. A tender that the clock ended
+// unsuccessful (past its deadline with too few bids) is a failure notice
+// from its deadline on.
+type noticeBranch struct {
+	kind, from, ref, at, where string
+}
+
+// noticeBranches take the named parameters @now and @opened.
+func noticeBranches() []noticeBranch {
+	pub := "t.published_at IS NOT NULL"
+	clockFailed := "t.status = 'published' AND t.bid_deadline <= @now AND " +
 		"(SELECT COUNT(*) FROM bids WHERE bids.tender_id = t.id AND bids.status IN @opened) < " +
-		strings.ReplaceAll(minValidBidsSQL(), "method", "t.method") + ")"
-	return "SELECT 'tender' AS kind, " + cols + ", 0 AS ref, t.published_at AS at FROM tenders t WHERE t.published_at IS NOT NULL" +
-		" UNION ALL SELECT 'amendment', " + cols + ", a.seq, a.amended_at FROM tender_amendments a JOIN tenders t ON t.id = a.tender_id WHERE t.published_at IS NOT NULL" +
-		" UNION ALL SELECT 'award', " + cols + ", 0, t.awarded_at FROM tenders t WHERE t.published_at IS NOT NULL AND t.awarded_at IS NOT NULL AND t.status IN ('awarded', 'contracted')" +
-		" UNION ALL SELECT 'failure', " + cols + ", 0, t.ended_at FROM tenders t WHERE t.published_at IS NOT NULL AND t.status IN ('unsuccessful', 'cancelled') AND t.ended_at IS NOT NULL" +
-		" UNION ALL SELECT 'failure', " + cols + ", 0, t.bid_deadline FROM tenders t WHERE t.published_at IS NOT NULL AND " + clockFailed +
-		" UNION ALL SELECT 'contract', " + cols + ", c.id, c.signed_at FROM contracts c JOIN tenders t ON t.id = c.tender_id WHERE t.published_at IS NOT NULL"
+		strings.ReplaceAll(minValidBidsSQL(), "method", "t.method")
+	return []noticeBranch{
+		{NoticeTender, "tenders t", "0", "t.published_at", pub},
+		{NoticeAmendment, "tender_amendments a CROSS JOIN tenders t", "a.seq", "a.amended_at", "t.id = a.tender_id AND " + pub},
+		{NoticeAward, "tenders t", "0", "t.awarded_at", pub + " AND t.awarded_at IS NOT NULL AND t.status IN ('awarded', 'contracted')"},
+		{NoticeFailure, "tenders t", "0", "t.ended_at", pub + " AND t.status IN ('unsuccessful', 'cancelled') AND t.ended_at IS NOT NULL"},
+		{NoticeFailure, "tenders t", "0", "t.bid_deadline", pub + " AND " + clockFailed},
+		{NoticeContract, "contracts c CROSS JOIN tenders t", "c.id", "c.signed_at", "t.id = c.tender_id AND " + pub},
+	}
+}
+
+// noticeUnion is every notice as (kind, tender, ref, at, and the tender's
+// searchable columns): the export reads it whole.
+func noticeUnion() string {
+	var parts []string
+	for _, b := range noticeBranches() {
+		parts = append(parts, "SELECT '"+b.kind+"' AS kind, t.id AS tender_id, t.region_code AS region_code, t.method AS method, t.title AS title, t.code AS code, "+
+			b.ref+" AS ref, "+b.at+" AS at FROM "+b.from+" WHERE "+b.where)
+	}
+	return strings.Join(parts, " UNION ALL ")
+}
+
+// noticeConds are f's conditions on a notice whose time is at, with their
+// arguments added to args.
+func noticeConds(f NoticeFilter, at string, args map[string]any) []string {
+	var where []string
+	if f.Region != "" {
+		region := strings.TrimRight(f.Region, "%_")
+		where, args["region"] = append(where, "t.region_code LIKE @region"), region+"%"
+		// The range a region index serves (regionPrefix).
+		if lo, hi, ok := regionRange(region); ok {
+			where, args["region_lo"] = append(where, "t.region_code >= @region_lo"), lo
+			if hi != "" {
+				where, args["region_hi"] = append(where, "t.region_code < @region_hi"), hi
+			}
+		}
+	}
+	if f.Method != "" {
+		where, args["method"] = append(where, "t.method = @method"), f.Method
+	}
+	if f.Q != "" {
+		where, args["q"] = append(where, "(t.title LIKE @q OR t.code LIKE @q)"), "%"+f.Q+"%"
+	}
+	if f.From != "" {
+		from, _ := chinaDay(f.From)
+		where, args["from"] = append(where, at+" >= @from"), from
+	}
+	if f.To != "" {
+		to, _ := chinaDay(f.To)
+		where, args["to"] = append(where, at+" < @to"), to.Add(day)
+	}
+	return where
+}
+
+// noticeSQL is the count (at most CountCap+1 notices) and the page of
+// notices matching f, newest first. Each kind's branch gives its newest
+// offset+limit rows through the index on its time, so a page reads what
+// it shows and the pages before it, whatever the number of notices.
+func noticeSQL(f NoticeFilter, args map[string]any) (count, page string) {
+	var counts, pages []string
+	for i, b := range noticeBranches() {
+		if f.Kind != "" && b.kind != f.Kind {
+			continue
+		}
+		where := strings.Join(append([]string{b.where}, noticeConds(f, b.at, args)...), " AND ")
+		counts = append(counts, "SELECT 1 AS one FROM "+b.from+" WHERE "+where)
+		order := b.at + " DESC, t.id DESC"
+		if b.ref != "0" { // a constant would be read as a column number
+			order += ", " + b.ref + " DESC"
+		}
+		pages = append(pages, fmt.Sprintf("SELECT * FROM (SELECT '%s' AS kind, t.id AS tender_id, %s AS ref, %s AS at FROM %s WHERE %s ORDER BY %s LIMIT @top) b%d",
+			b.kind, b.ref, b.at, b.from, where, order, i))
+	}
+	count = "SELECT COUNT(*) FROM (" + strings.Join(counts, " UNION ALL ") + " LIMIT @count_cap) capped"
+	page = "SELECT n.kind, n.tender_id, n.ref FROM (" + strings.Join(pages, " UNION ALL ") + ") n ORDER BY n.at DESC, n.tender_id DESC, n.ref DESC LIMIT @limit OFFSET @offset"
+	return count, page
 }
 
 // chinaDay parses a Beijing date; ok is false for a malformed one.
@@ -127,49 +205,17 @@ func (s *Store) Notices(ctx context.Context, a *Actor, f NoticeFilter, p Page) (
 	now := s.now()
 	rs := s.atClock(now)
 	err := s.readTx(ctx, func(tx *gorm.DB) error {
-		where := []string{"1 = 1"}
-		args := map[string]any{"now": now, "opened": openedStatuses}
-		if f.Kind != "" {
-			where, args["kind"] = append(where, "n.kind = @kind"), f.Kind
-		}
-		if f.Region != "" {
-			region := strings.TrimRight(f.Region, "%_")
-			where, args["region"] = append(where, "n.region_code LIKE @region"), region+"%"
-			// The range a region index serves (regionPrefix).
-			if lo, hi, ok := regionRange(region); ok {
-				where, args["region_lo"] = append(where, "n.region_code >= @region_lo"), lo
-				if hi != "" {
-					where, args["region_hi"] = append(where, "n.region_code < @region_hi"), hi
-				}
-			}
-		}
-		if f.Method != "" {
-			where, args["method"] = append(where, "n.method = @method"), f.Method
-		}
-		if f.Q != "" {
-			where, args["q"] = append(where, "(n.title LIKE @q OR n.code LIKE @q)"), "%"+f.Q+"%"
-		}
-		if f.From != "" {
-			from, _ := chinaDay(f.From)
-			where, args["from"] = append(where, "n.at >= @from"), from
-		}
-		if f.To != "" {
-			to, _ := chinaDay(f.To)
-			where, args["to"] = append(where, "n.at < @to"), to.Add(day)
-		}
-		base := "FROM (" + noticeUnion() + ") n WHERE " + strings.Join(where, " AND ")
-		// At most CountCap+1 rows are counted (countCapped).
-		args["count_cap"] = CountCap + 1
-		if err := tx.Raw("SELECT COUNT(*) FROM (SELECT 1 "+base+" LIMIT @count_cap) capped", args).Scan(&out.Total).Error; err != nil {
+		args := map[string]any{"now": now, "opened": openedStatuses, "count_cap": CountCap + 1,
+			"limit": p.PerPage, "offset": p.offset(), "top": p.offset() + p.PerPage}
+		count, page := noticeSQL(f, args)
+		if err := tx.Raw(count, args).Scan(&out.Total).Error; err != nil {
 			return err
 		}
 		if out.Total > CountCap {
 			out.Total, out.TotalCapped = CountCap, true
 		}
-		args["limit"], args["offset"] = p.PerPage, p.offset()
 		var rows []noticeRow
-		if err := tx.Raw("SELECT n.kind, n.tender_id, n.ref "+base+" ORDER BY n.at DESC, n.tender_id DESC, n.ref DESC LIMIT @limit OFFSET @offset", args).
-			Scan(&rows).Error; err != nil {
+		if err := tx.Raw(page, args).Scan(&rows).Error; err != nil {
 			return err
 		}
 		items, err := rs.noticeItems(tx, rows)

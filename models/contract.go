@@ -402,7 +402,7 @@ func (s *Store) Contracts(ctx context.Context, a *Actor, f ContractFilter, p Pag
 	if err != nil {
 		return out, err
 	}
-	if out.Total, out.TotalCapped, err = countCapped(db, q); err != nil {
+	if out.Total, out.TotalCapped, err = s.countCapped(db, q, ""); err != nil {
 		return out, err
 	}
 	if err := q.Order("id DESC").Offset(p.offset()).Limit(p.PerPage).Find(&out.Items).Error; err != nil {

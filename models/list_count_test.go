@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"portal/models"
 	"portal/models/testdb"
@@ -76,6 +77,54 @@ func TestLongListsCountAtMostTenThousand(t *testing.T) {
 		if g.Kind == "tender" && (!g.TotalCapped || g.Total != models.CountCap) {
 			t.Fatalf("latest tender notices: %+v", g)
 		}
+	}
+}
+
+// TestCappedCountsAreRemembered: a list whose count passed the cap answers
+// capped without counting again for CappedCountTTL, then counts again; an
+// exact count is never kept.
+func TestCappedCountsAreRemembered(t *testing.T) {
+	s, admin := bootstrap(t)
+	ctx := context.Background()
+	testdb.Tenders(t, s, models.CountCap+5, "450102", "XN-", admin.UserID)
+	anon := models.Anonymous("198.51.100.7", s.Authz)
+	start := time.Now()
+	s.Now = func() time.Time { return start }
+	page := models.Page{Page: 1, PerPage: 10}
+	list := func() (models.List[models.Tender], models.List[models.Notice]) {
+		t.Helper()
+		ts, err := s.Tenders(ctx, anon, models.TenderFilter{}, page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ns, err := s.Notices(ctx, anon, models.NoticeFilter{Kind: models.NoticeTender}, page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ts, ns
+	}
+	if ts, ns := list(); !ts.TotalCapped || !ns.TotalCapped {
+		t.Fatalf("%d tenders: capped %v, notices capped %v", models.CountCap+5, ts.TotalCapped, ns.TotalCapped)
+	}
+	// Twenty back to drafts: 9,985 public tenders and notices.
+	if err := s.DB.Exec("UPDATE tenders SET published_at = NULL WHERE id IN (SELECT id FROM tenders ORDER BY id LIMIT 20)").Error; err != nil {
+		t.Fatal(err)
+	}
+	s.Now = func() time.Time { return start.Add(models.CappedCountTTL - time.Second) }
+	if ts, ns := list(); !ts.TotalCapped || ts.Total != models.CountCap || !ns.TotalCapped {
+		t.Fatalf("within the TTL: tenders %d capped %v, notices capped %v", ts.Total, ts.TotalCapped, ns.TotalCapped)
+	}
+	s.Now = func() time.Time { return start.Add(models.CappedCountTTL) }
+	ts, ns := list()
+	if ts.TotalCapped || ts.Total != models.CountCap-15 || ns.TotalCapped || ns.Total != models.CountCap-15 {
+		t.Fatalf("after the TTL: tenders %d capped %v, notices %d capped %v", ts.Total, ts.TotalCapped, ns.Total, ns.TotalCapped)
+	}
+	// An exact count is counted every time: five more back to drafts show.
+	if err := s.DB.Exec("UPDATE tenders SET published_at = NULL WHERE id IN (SELECT id FROM tenders WHERE published_at IS NOT NULL ORDER BY id LIMIT 5)").Error; err != nil {
+		t.Fatal(err)
+	}
+	if ts, _ := list(); ts.Total != models.CountCap-20 {
+		t.Fatalf("an exact count kept: %d", ts.Total)
 	}
 }
 

@@ -208,11 +208,14 @@ func (s *Store) Notices(ctx context.Context, a *Actor, f NoticeFilter, p Page) (
 		args := map[string]any{"now": now, "opened": openedStatuses, "count_cap": CountCap + 1,
 			"limit": p.PerPage, "offset": p.offset(), "top": p.offset() + p.PerPage}
 		count, page := noticeSQL(f, args)
-		if err := tx.Raw(count, args).Scan(&out.Total).Error; err != nil {
-			return err
-		}
-		if out.Total > CountCap {
+		key := fmt.Sprintf("notices\x00%q\x00%q\x00%q\x00%q\x00%q\x00%q", f.Kind, f.Region, f.Method, f.Q, f.From, f.To)
+		if s.capped.known(key, now) {
 			out.Total, out.TotalCapped = CountCap, true
+		} else if err := tx.Raw(count, args).Scan(&out.Total).Error; err != nil {
+			return err
+		} else if out.Total > CountCap {
+			out.Total, out.TotalCapped = CountCap, true
+			s.capped.remember(key, now)
 		}
 		var rows []noticeRow
 		if err := tx.Raw(page, args).Scan(&rows).Error; err != nil {

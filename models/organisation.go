@@ -296,7 +296,7 @@ func (s *Store) Organisations(ctx context.Context, a *Actor, f OrganisationFilte
 	if err != nil {
 		return out, err
 	}
-	if out.Total, out.TotalCapped, err = countCapped(db, q); err != nil {
+	if out.Total, out.TotalCapped, err = s.countCapped(db, q, ""); err != nil {
 		return out, err
 	}
 	var rows []Organisation

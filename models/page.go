@@ -44,13 +44,19 @@ type List[T any] struct {
 const CountCap = 10_000
 
 // countCapped counts q's rows, at most CountCap+1 of them: more than
-// CountCap answers CountCap and capped. q is left as it was.
-func countCapped(db, q *gorm.DB) (total int64, capped bool, err error) {
+// CountCap answers CountCap and capped. q is left as it was. key names the
+// list and its filter for the store's capped counts ("": not kept).
+func (s *Store) countCapped(db, q *gorm.DB, key string) (total int64, capped bool, err error) {
+	now := s.now()
+	if s.capped.known(key, now) {
+		return CountCap, true, nil
+	}
 	sub := q.Session(&gorm.Session{}).Select("1").Limit(CountCap + 1)
 	if err := db.Raw("SELECT COUNT(*) FROM (?) capped", sub).Scan(&total).Error; err != nil {
 		return 0, false, err
 	}
 	if total > CountCap {
+		s.capped.remember(key, now)
 		return CountCap, true, nil
 	}
 	return total, false, nil

@@ -228,12 +228,15 @@ type Store struct {
 	// copies (its read views); nil: every read asks the database.
 	regions   *regionCache
 	itemCache *itemCache
+	// capped remembers the lists whose count passed CountCap
+	// (count_cache.go); nil: every list counts.
+	capped *cappedCounts
 }
 
 // NewStore builds a Store with the real clock and default settings.
 func NewStore(db *gorm.DB, dialect Dialect, authz Authorizer) *Store {
 	return &Store{DB: db, Dialect: dialect, Authz: authz, Validate: NewValidator(), Now: time.Now, Settings: DefaultSettings(),
-		regions: &regionCache{}, itemCache: &itemCache{}}
+		regions: &regionCache{}, itemCache: &itemCache{}, capped: &cappedCounts{}}
 }
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }

@@ -44,7 +44,10 @@ func (s *Store) Tenders(ctx context.Context, a *Actor, f TenderFilter, p Page) (
 	db := s.DB.WithContext(ctx)
 	q := s.tenderListQuery(db, a, f)
 	var err error
-	if out.Total, out.TotalCapped, err = countCapped(db, q); err != nil {
+	// The scope and filter name the count (managed regions decide what
+	// else than the published tenders a caller sees).
+	key := fmt.Sprintf("tenders\x00%q\x00%q\x00%q\x00%q\x00%v", a.Regions("tender:manage"), f.Region, f.Status, f.Q, f.Mine)
+	if out.Total, out.TotalCapped, err = s.countCapped(db, q, key); err != nil {
 		return out, err
 	}
 	rows, err := scanTenders(q.Order("id DESC").Offset(p.offset()).Limit(p.PerPage))

@@ -48,7 +48,7 @@ var Steps = []Step{
 	{Version: 20, Description: "supervision: supervisors of contracts and their declarations, visits, evaluations, rectifications, files, bars after a failed final phase; supervision policy", File: "0020_supervision.sql", Run: policyFile("0020_supervision.csv")},
 	{Version: 21, Description: "open data: OCDS releases written with each public change of a tender, its award and contract; a first release of each tender published before", File: "0021_ocds.sql", Run: backfillReleases},
 	{Version: 22, Description: "statistics: approved service reports summed per region, catalogue item and period end, kept by each approval", File: "0022_stats.sql", Run: rebuildServiceStats},
-	{Version: 23, Description: "notices read newest first per kind from indexes on their times", File: "0023_notice_indexes.sql"},
+	{Version: 23, Description: "notices of each kind and a region's tenders read newest first from indexes", File: "0023_list_indexes.sql"},
 }
 
 // Latest is the schema version this binary expects.

@@ -249,9 +249,18 @@ func (s *server) tenders(w http.ResponseWriter, r *http.Request) {
 	where := "(published_at IS NOT NULL OR 1 = 0)"
 	var args []any
 	if region := qv.Get("region"); region != "" {
-		cond, a := regionPrefix("region_code", strings.TrimRight(region, "%_"))
+		prefix := strings.TrimRight(region, "%_")
+		var cond string
+		switch _, _, digits := regionRange(prefix); {
+		case s.sql == sqlFiled:
+			cond, args = "region_code LIKE ?", []any{prefix + "%"}
+		case digits && (len(prefix) == 2 || len(prefix) == 4):
+			// models.tenderRegion: the prefix indexes' expression.
+			cond, args = "substr(region_code, 1, "+strconv.Itoa(len(prefix))+") = ?", []any{prefix}
+		default:
+			cond, args = regionPrefix("region_code", prefix)
+		}
 		where += " AND " + cond
-		args = a
 	}
 	ctx := r.Context()
 	out := list{Items: []tender{}, Page: page, PerPage: perPage}

@@ -9,6 +9,10 @@ CREATE INDEX tenders_award_notices ON tenders (awarded_at, id)
 CREATE INDEX tenders_failure_notices ON tenders (ended_at, id)
     WHERE published_at IS NOT NULL AND status IN ('unsuccessful', 'cancelled') AND ended_at IS NOT NULL;
 CREATE INDEX tenders_status_deadline ON tenders (status, bid_deadline, id);
+-- A province's and a city's tenders newest first (the list's region
+-- filter, tenderRegion), with the publication for the count.
+CREATE INDEX tenders_province_id ON tenders (substr(region_code, 1, 2), id, published_at);
+CREATE INDEX tenders_city_id ON tenders (substr(region_code, 1, 4), id, published_at);
 CREATE INDEX tender_amendments_amended_at ON tender_amendments (amended_at, tender_id, seq);
 CREATE INDEX contracts_signed_at ON contracts (signed_at, tender_id, id);
 -- The planner weighs the new indexes against the old ones by the tables'

@@ -88,40 +88,58 @@ func reminderFor(p ReportPeriod, day string, before, after []int) (kind string, 
 }
 
 // DueReminders lists the reminders the schedule calls for on the store's
-// day that have not been sent: one per unreported period at most.
+// day that have not been sent: one per unreported period at most. The
+// reporting contracts are read a batch at a time (reminderBatch, by id),
+// so a province's thousands of contracts and their reports are never all
+// in memory at once.
 func (s *Store) DueReminders(ctx context.Context) ([]Reminder, error) {
 	db := s.DB.WithContext(ctx)
 	day := today(s.now())
-	cs, open, err := s.unreported(db, db, day)
-	if err != nil {
-		return nil, err
-	}
 	before, after := s.reminderDays()
-	var sent []Reminder
-	if err := db.Select("contract_id, period_start, kind, offset_days").
-		Where("contract_id IN (SELECT id FROM contracts WHERE status IN ?)", reportingStatuses).Find(&sent).Error; err != nil {
-		return nil, err
-	}
-	done := map[string]bool{}
-	for _, r := range sent {
-		done[reminderKey(r)] = true
+	batch := s.Settings.ReminderBatch
+	if batch <= 0 {
+		batch = DefaultReminderBatch
 	}
 	var out []Reminder
-	for _, c := range cs {
-		for _, p := range open[c.ID] {
-			kind, n, ok := reminderFor(p, day, before, after)
-			if !ok {
-				continue
-			}
-			r := Reminder{ContractID: c.ID, OrganisationID: c.OrganisationID, PeriodStart: p.Start, PeriodEnd: p.End, DueOn: p.Due,
-				Kind: kind, OffsetDays: n, ContractNumber: c.Number}
-			if !done[reminderKey(r)] {
-				out = append(out, r)
+	for last := int64(0); ; {
+		cs, open, err := s.unreported(db, db.Where("id > ?", last).Limit(batch), day)
+		if err != nil || len(cs) == 0 {
+			return out, err
+		}
+		ids := make([]int64, len(cs))
+		for i, c := range cs {
+			ids[i] = c.ID
+		}
+		last = ids[len(ids)-1]
+		var sent []Reminder
+		if err := db.Select("contract_id, period_start, kind, offset_days").Where("contract_id IN ?", ids).Find(&sent).Error; err != nil {
+			return nil, err
+		}
+		done := map[string]bool{}
+		for _, r := range sent {
+			done[reminderKey(r)] = true
+		}
+		for _, c := range cs {
+			for _, p := range open[c.ID] {
+				kind, n, ok := reminderFor(p, day, before, after)
+				if !ok {
+					continue
+				}
+				r := Reminder{ContractID: c.ID, OrganisationID: c.OrganisationID, PeriodStart: p.Start, PeriodEnd: p.End, DueOn: p.Due,
+					Kind: kind, OffsetDays: n, ContractNumber: c.Number}
+				if !done[reminderKey(r)] {
+					out = append(out, r)
+				}
 			}
 		}
+		if len(cs) < batch {
+			return out, nil
+		}
 	}
-	return out, nil
 }
+
+// DefaultReminderBatch is how many contracts DueReminders reads at a time.
+const DefaultReminderBatch = 500
 
 func reminderKey(r Reminder) string {
 	return strconv.FormatInt(r.ContractID, 10) + "/" + r.PeriodStart + "/" + r.Kind + "/" + strconv.Itoa(r.OffsetDays)

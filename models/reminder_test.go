@@ -110,6 +110,22 @@ func TestRemindersFollowTheSchedule(t *testing.T) {
 	}
 }
 
+// TestRemindersInBatches: the run reads the contracts a batch at a time
+// and reminds every one of them, whatever the batch's size.
+func TestRemindersInBatches(t *testing.T) {
+	w := newReminderWorld(t)
+	for n := 2; n <= 5; n++ {
+		testdb.Contract(t, w.s, n, "450102", "2026-01-01", "2026-03-31", models.ReportMonthly)
+	}
+	w.s.Settings.ReminderBatch = 2
+	if n := w.run("2026-02-07"); n != 5 {
+		t.Fatalf("5 contracts in batches of 2: %d reminders", n)
+	}
+	if n := w.run("2026-02-07"); n != 0 {
+		t.Fatalf("again: %d reminders", n)
+	}
+}
+
 // TestRemindersCatchUpWithOne: a job that did not run for weeks sends, per
 // period, only the latest reminder the schedule calls for, and nothing for
 // periods not yet due.

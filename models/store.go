@@ -159,6 +159,9 @@ type Settings struct {
 	// report is not submitted (nil: the defaults, see reminder.go).
 	ReminderDaysBefore []int
 	ReminderDaysAfter  []int
+	// ReminderBatch: contracts read at a time by the reminders' run (0:
+	// DefaultReminderBatch).
+	ReminderBatch int
 	// RectificationDays is how long a rectification a failing evaluation
 	// opens by itself gives the organisation (0: 30 days).
 	RectificationDays int

@@ -103,10 +103,14 @@ type DeskItem struct {
 // read snapshot, so a page never mixes states; SQLite's transaction reads
 // one snapshot once it has read.
 func (s *Store) readTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	// Read only: on SQLite a deferred BEGIN, which takes a snapshot at its
+	// first read, not the write lock the portal's other transactions take
+	// at BEGIN (_txlock=immediate), so reads run side by side.
+	opts := &sql.TxOptions{ReadOnly: true}
 	if s.Dialect == Postgres {
-		return s.DB.WithContext(ctx).Transaction(fn, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+		opts.Isolation = sql.LevelRepeatableRead
 	}
-	return s.DB.WithContext(ctx).Transaction(fn)
+	return s.DB.WithContext(ctx).Transaction(fn, opts)
 }
 
 // atClock returns a store whose clock stands still at now, so every rule

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"slices"
 	"time"
@@ -41,16 +40,12 @@ func (s *Store) lagging() *gorm.DB {
 }
 
 func (s *Store) read(ctx context.Context, fn func(r *Store) error) error {
-	opts := &sql.TxOptions{ReadOnly: true}
-	if s.Dialect == Postgres {
-		opts.Isolation = sql.LevelRepeatableRead
-	}
 	now := s.now()
-	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.readTx(ctx, func(tx *gorm.DB) error {
 		r := *s
 		r.DB, r.Now, r.snapshot = tx, func() time.Time { return now }, true
 		return fn(&r)
-	}, opts)
+	})
 }
 
 // TenderFacts are what every view of a tender shows beside the tender: its

@@ -19,9 +19,11 @@ import (
 type database interface {
 	querier
 	// readTx runs fn in a read transaction as the portal's readTx
-	// (models/desk.go): repeatable read and read only on PostgreSQL, a
-	// plain transaction on SQLite.
-	readTx(ctx context.Context, fn func(q querier) error) error
+	// (models/desk.go): repeatable read and read only on PostgreSQL; on
+	// SQLite, with readOnly a deferred BEGIN as the portal's today, without
+	// it BEGIN IMMEDIATE as the portal's when issue 12 was filed (the DSN's
+	// _txlock, which the portal's read transactions took then).
+	readTx(ctx context.Context, readOnly bool, fn func(q querier) error) error
 	close()
 }
 
@@ -76,7 +78,7 @@ func (t pgTx) query(ctx context.Context, q string, args []any, each func([]strin
 	return pgQuery(ctx, t.tx, q, args, each)
 }
 
-func (d *pgDB) readTx(ctx context.Context, fn func(querier) error) error {
+func (d *pgDB) readTx(ctx context.Context, _ bool, fn func(querier) error) error {
 	tx, err := d.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return err
@@ -143,8 +145,8 @@ func (t sqlTx) query(ctx context.Context, q string, args []any, each func([]stri
 	return sqlQuery(ctx, t.tx, q, args, each)
 }
 
-func (d *sqliteDB) readTx(ctx context.Context, fn func(querier) error) error {
-	tx, err := d.db.BeginTx(ctx, nil)
+func (d *sqliteDB) readTx(ctx context.Context, readOnly bool, fn func(querier) error) error {
+	tx, err := d.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
 	if err != nil {
 		return err
 	}

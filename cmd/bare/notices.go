@@ -167,7 +167,7 @@ func (s *server) notices(w http.ResponseWriter, r *http.Request) {
 	if s.sql == sqlNow {
 		countSQL, countArgs, pageSQL, pageArgs = noticeSQLNow(now, perPage, (page-1)*perPage)
 	}
-	err := s.db.readTx(r.Context(), func(tx querier) error {
+	err := s.db.readTx(r.Context(), s.sql == sqlNow, func(tx querier) error {
 		err := tx.query(r.Context(), countSQL, countArgs,
 			func(_ []string, scan func(...any) error) error { return scan(&out.Total) })
 		if err != nil {

@@ -36,6 +36,8 @@ func TestConfigIsValidatedAtStart(t *testing.T) {
 		{"PORTAL_S3_URL": "s3://key:secret@s3.example.org/bucket?tls=sometimes"},
 		{"PORTAL_DB_MAX_CONNS": "0"},
 		{"PORTAL_DB_MAX_CONNS": "many"},
+		{"PORTAL_MEMORY_LIMIT": "80MiB"},
+		{"PORTAL_MEMORY_LIMIT": "-1"},
 		{"PORTAL_READ_DATABASE_URL": "postgres://replica/portal"}, // without a primary
 		{"PORTAL_DATABASE_URL": "postgres://primary/portal", "PORTAL_READ_DATABASE_URL": "mysql://replica/portal"},
 	} {
@@ -63,6 +65,12 @@ func TestConfigIsValidatedAtStart(t *testing.T) {
 	}
 	if c, err := configFromEnv(env(map[string]string{"PORTAL_DB_MAX_CONNS": "32"})); err != nil || c.DBMaxConns != 32 {
 		t.Fatalf("pool size: %+v %v", c, err)
+	}
+	if c, err := configFromEnv(env(nil)); err != nil || c.MemoryLimitMiB != DefaultMemoryLimitMiB {
+		t.Fatalf("memory limit by default: %+v %v", c, err)
+	}
+	if c, err := configFromEnv(env(map[string]string{"PORTAL_MEMORY_LIMIT": "0"})); err != nil || c.MemoryLimitMiB != 0 {
+		t.Fatalf("no memory limit: %+v %v", c, err)
 	}
 }
 

@@ -62,12 +62,14 @@ type noticeRow struct {
 
 // noticeBranch is where one kind of notice comes from: its tables (the
 // tender as t; after a CROSS JOIN, which SQLite keeps in the order
-// written, so an amendment's or a contract's time leads), its reference (an amendment's number, a contract's id),
+// written, so an amendment's or a contract's time leads), its tender's id
+// in the leading table (so the page's order is its index's order), its
+// reference (an amendment's number, a contract's id),
 // its time, and which rows are notices. A tender that the clock ended
 // unsuccessful (past its deadline with too few bids) is a failure notice
 // from its deadline on.
 type noticeBranch struct {
-	kind, from, ref, at, where string
+	kind, from, tender, ref, at, where string
 }
 
 // noticeBranches take the named parameters @now and @opened.
@@ -77,12 +79,12 @@ func noticeBranches() []noticeBranch {
 		"(SELECT COUNT(*) FROM bids WHERE bids.tender_id = t.id AND bids.status IN @opened) < " +
 		strings.ReplaceAll(minValidBidsSQL(), "method", "t.method")
 	return []noticeBranch{
-		{NoticeTender, "tenders t", "0", "t.published_at", pub},
-		{NoticeAmendment, "tender_amendments a CROSS JOIN tenders t", "a.seq", "a.amended_at", "t.id = a.tender_id AND " + pub},
-		{NoticeAward, "tenders t", "0", "t.awarded_at", pub + " AND t.awarded_at IS NOT NULL AND t.status IN ('awarded', 'contracted')"},
-		{NoticeFailure, "tenders t", "0", "t.ended_at", pub + " AND t.status IN ('unsuccessful', 'cancelled') AND t.ended_at IS NOT NULL"},
-		{NoticeFailure, "tenders t", "0", "t.bid_deadline", pub + " AND " + clockFailed},
-		{NoticeContract, "contracts c CROSS JOIN tenders t", "c.id", "c.signed_at", "t.id = c.tender_id AND " + pub},
+		{NoticeTender, "tenders t", "t.id", "0", "t.published_at", pub},
+		{NoticeAmendment, "tender_amendments a CROSS JOIN tenders t", "a.tender_id", "a.seq", "a.amended_at", "t.id = a.tender_id AND " + pub},
+		{NoticeAward, "tenders t", "t.id", "0", "t.awarded_at", pub + " AND t.awarded_at IS NOT NULL AND t.status IN ('awarded', 'contracted')"},
+		{NoticeFailure, "tenders t", "t.id", "0", "t.ended_at", pub + " AND t.status IN ('unsuccessful', 'cancelled') AND t.ended_at IS NOT NULL"},
+		{NoticeFailure, "tenders t", "t.id", "0", "t.bid_deadline", pub + " AND " + clockFailed},
+		{NoticeContract, "contracts c CROSS JOIN tenders t", "c.tender_id", "c.id", "c.signed_at", "t.id = c.tender_id AND " + pub},
 	}
 }
 
@@ -141,7 +143,7 @@ func noticeSQL(f NoticeFilter, args map[string]any) (count, page string) {
 		}
 		where := strings.Join(append([]string{b.where}, noticeConds(f, b.at, args)...), " AND ")
 		counts = append(counts, "SELECT 1 AS one FROM "+b.from+" WHERE "+where)
-		order := b.at + " DESC, t.id DESC"
+		order := b.at + " DESC, " + b.tender + " DESC"
 		if b.ref != "0" { // a constant would be read as a column number
 			order += ", " + b.ref + " DESC"
 		}

@@ -88,10 +88,11 @@ func noticeUnion() string {
 		" UNION ALL SELECT 'contract', " + cols + ", c.id, c.signed_at FROM contracts c JOIN tenders t ON t.id = c.tender_id WHERE t.published_at IS NOT NULL"
 }
 
-// noticeBranches are models.noticeBranches (kind, from, ref, at, where)
+// noticeBranches are models.noticeBranches (kind, from, tender, ref, at,
+// where)
 // with the clock's failures' parameters as ? (now, then the four opened
 // statuses).
-func noticeBranches() [][5]string {
+func noticeBranches() [][6]string {
 	var minValid strings.Builder
 	minValid.WriteString("(CASE t.method")
 	for _, k := range []string{"open_tender", "invited_tender", "competitive_consultation", "competitive_negotiation", "single_source", "inquiry"} {
@@ -101,13 +102,13 @@ func noticeBranches() [][5]string {
 	pub := "t.published_at IS NOT NULL"
 	clockFailed := "t.status = 'published' AND t.bid_deadline <= ? AND " +
 		"(SELECT COUNT(*) FROM bids WHERE bids.tender_id = t.id AND bids.status IN (?,?,?,?)) < " + minValid.String()
-	return [][5]string{
-		{"tender", "tenders t", "0", "t.published_at", pub},
-		{"amendment", "tender_amendments a CROSS JOIN tenders t", "a.seq", "a.amended_at", "t.id = a.tender_id AND " + pub},
-		{"award", "tenders t", "0", "t.awarded_at", pub + " AND t.awarded_at IS NOT NULL AND t.status IN ('awarded', 'contracted')"},
-		{"failure", "tenders t", "0", "t.ended_at", pub + " AND t.status IN ('unsuccessful', 'cancelled') AND t.ended_at IS NOT NULL"},
-		{"failure", "tenders t", "0", "t.bid_deadline", pub + " AND " + clockFailed},
-		{"contract", "contracts c CROSS JOIN tenders t", "c.id", "c.signed_at", "t.id = c.tender_id AND " + pub},
+	return [][6]string{
+		{"tender", "tenders t", "t.id", "0", "t.published_at", pub},
+		{"amendment", "tender_amendments a CROSS JOIN tenders t", "a.tender_id", "a.seq", "a.amended_at", "t.id = a.tender_id AND " + pub},
+		{"award", "tenders t", "t.id", "0", "t.awarded_at", pub + " AND t.awarded_at IS NOT NULL AND t.status IN ('awarded', 'contracted')"},
+		{"failure", "tenders t", "t.id", "0", "t.ended_at", pub + " AND t.status IN ('unsuccessful', 'cancelled') AND t.ended_at IS NOT NULL"},
+		{"failure", "tenders t", "t.id", "0", "t.bid_deadline", pub + " AND " + clockFailed},
+		{"contract", "contracts c CROSS JOIN tenders t", "c.tender_id", "c.id", "c.signed_at", "t.id = c.tender_id AND " + pub},
 	}
 }
 
@@ -117,14 +118,15 @@ func noticeBranches() [][5]string {
 func noticeSQLNow(now time.Time, perPage, offset int) (count string, countArgs []any, page string, pageArgs []any) {
 	var counts, pages []string
 	for i, b := range noticeBranches() {
-		params := strings.Count(b[4], "?") > 0
-		counts = append(counts, "SELECT 1 AS one FROM "+b[1]+" WHERE "+b[4])
-		order := b[3] + " DESC, t.id DESC"
-		if b[2] != "0" {
-			order += ", " + b[2] + " DESC"
+		kind, from, tid, ref, at, where := b[0], b[1], b[2], b[3], b[4], b[5]
+		params := strings.Count(where, "?") > 0
+		counts = append(counts, "SELECT 1 AS one FROM "+from+" WHERE "+where)
+		order := at + " DESC, " + tid + " DESC"
+		if ref != "0" {
+			order += ", " + ref + " DESC"
 		}
 		pages = append(pages, fmt.Sprintf("SELECT * FROM (SELECT '%s' AS kind, t.id AS tender_id, %s AS ref, %s AS at FROM %s WHERE %s ORDER BY %s LIMIT ?) b%d",
-			b[0], b[2], b[3], b[1], b[4], order, i))
+			kind, ref, at, from, where, order, i))
 		if params {
 			countArgs = append(append(countArgs, now), openedStatuses...)
 			pageArgs = append(append(pageArgs, now), openedStatuses...)

@@ -76,6 +76,9 @@ type Enforcer struct {
 	// answers caches Enforce results until the policy changes; casbin's
 	// matcher with a domain function costs tens of microseconds a call.
 	answers map[string]bool
+	// grants caches each signed-in user's grants until the policy changes:
+	// casbin finds them by scanning every grant, once per request.
+	grants map[int64][]models.Grant
 
 	// The version check: checkedAt is when the last one started, in
 	// nanoseconds of the monotonic clock since started; stale forces the
@@ -141,7 +144,7 @@ func (en *Enforcer) reload(ctx context.Context) error {
 		return err
 	}
 	en.version = v
-	en.answers = nil
+	en.answers, en.grants = nil, nil
 	return nil
 }
 
@@ -276,20 +279,36 @@ func (en *Enforcer) Enforce(subject, region, action string) (bool, error) {
 	return ok, nil
 }
 
-// Grants implements models.Authorizer.
+// Grants implements models.Authorizer. The slice is shared: callers
+// must not change it.
 func (en *Enforcer) Grants(userID int64) ([]models.Grant, error) {
 	en.mu.RLock()
-	defer en.mu.RUnlock()
+	out, ok := en.grants[userID]
+	en.mu.RUnlock()
+	if ok {
+		return out, nil
+	}
+	// The write lock for a miss, so that no policy change comes between
+	// the reading and the keeping.
+	en.mu.Lock()
+	defer en.mu.Unlock()
+	if out, ok := en.grants[userID]; ok {
+		return out, nil
+	}
 	rows, err := en.e.GetFilteredGroupingPolicy(0, models.Subject(userID))
 	if err != nil {
 		return nil, err
 	}
-	out := make([]models.Grant, 0, len(rows))
+	out = make([]models.Grant, 0, len(rows))
 	for _, r := range rows {
 		if len(r) >= 3 {
 			out = append(out, models.Grant{Role: r[1], Region: r[2]})
 		}
 	}
+	if en.grants == nil || len(en.grants) >= maxAnswers {
+		en.grants = make(map[int64][]models.Grant)
+	}
+	en.grants[userID] = out
 	return out, nil
 }
 
@@ -364,7 +383,7 @@ func (en *Enforcer) afterCommit(v int64, change func() error) func() {
 	return func() {
 		en.mu.Lock()
 		defer en.mu.Unlock()
-		en.answers = nil
+		en.answers, en.grants = nil, nil
 		if err := change(); err != nil {
 			en.version = 0 // force a reload on the next request
 			en.stale.Store(true)

@@ -161,6 +161,17 @@ func (s *Store) Stats(ctx context.Context, a *Actor, q StatsQuery) (*Stats, erro
 	if err := q.check(s.now()); err != nil {
 		return nil, err
 	}
+	// At most as many statistics are worked out at once as there are
+	// slots (the cores): each reads whole tables, so more at a time would
+	// add their memory and no speed; the others wait their turn.
+	if s.statsSlots != nil {
+		select {
+		case s.statsSlots <- struct{}{}:
+			defer func() { <-s.statsSlots }()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	var out *Stats
 	err := s.readMayLag(ctx, func(r *Store) error {
 		var err error

@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -308,6 +309,25 @@ func TestStatsRollUpAndDrillDown(t *testing.T) {
 	}
 	if st := w.stats(other, "450202"); len(st.Contracts) != 1 || st.Contracts[0].ID != w.c4 {
 		t.Errorf("柳州's buyer in its own county: %+v", st.Contracts)
+	}
+}
+
+// TestStatsWaitForASlot: while as many statistics as there are slots are
+// being worked out, another waits, and gives up when its request ends;
+// once a slot is free it is answered.
+func TestStatsWaitForASlot(t *testing.T) {
+	w := newStatsWorld(t)
+	public := models.Anonymous("203.0.113.1", w.s.Authz)
+	q := models.StatsQuery{Region: "45", From: "2026-01-01", To: "2026-12-31"}
+	release := w.s.HoldStatsSlots()
+	ctx, cancel := context.WithTimeout(w.ctx, 200*time.Millisecond)
+	defer cancel()
+	if _, err := w.s.Stats(ctx, public, q); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("with every slot taken: %v, want the request's end", err)
+	}
+	release()
+	if _, err := w.s.Stats(w.ctx, public, q); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -55,5 +55,5 @@ func open(ctx context.Context, url, dir string) (database, error) {
 	if url != "" {
 		return nil, fmt.Errorf("PORTAL_DATABASE_URL must start with postgres://")
 	}
-	return openSQLite(filepath.Join(dir, "portal.db"), 8)
+	return openSQLite(filepath.Join(dir, "portal.db"), 4)
 }

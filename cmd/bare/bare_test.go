@@ -19,6 +19,7 @@ import (
 	"portal/models"
 	"portal/models/dataset"
 	"portal/models/testdb"
+	"portal/policy"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
@@ -68,15 +69,7 @@ func TestFailureMessagesAreThePortals(t *testing.T) {
 // TestSameBytesAsThePortal: on a generated dataset every route the bare
 // program serves answers the portal's bytes (an anonymous caller).
 func TestSameBytesAsThePortal(t *testing.T) {
-	ctx := context.Background()
-	store, authz := testdb.Store(t)
-	if _, err := store.EnsureAdmin(ctx, "bench-password-1"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := dataset.Generate(ctx, store.DB, store.Dialect, store.Sealer,
-		dataset.Options{Scale: dataset.ScaleGuangxi, Seed: 3, Password: "bench-password-1", Tenders: 400, Organisations: 60, Reports: 2000}); err != nil {
-		t.Fatal(err)
-	}
+	store, authz := generated(t, 2000)
 	// Tenders still stored published past their deadline, whose status
 	// the clock derives (opened, or unsuccessful with too few bids): the
 	// generator stores the statuses it reached.
@@ -168,6 +161,21 @@ func sameBytes(t *testing.T, store *models.Store, portal, bare string) {
 			t.Errorf("%s: portal %d, bare %d", p, ps, bs)
 		}
 	}
+}
+
+// generated is a fresh database with a generated province of 400 tenders
+// and the given number of service reports.
+func generated(t testing.TB, reports int) (*models.Store, *policy.Enforcer) {
+	t.Helper()
+	store, authz := testdb.Store(t)
+	if _, err := store.EnsureAdmin(context.Background(), "bench-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dataset.Generate(context.Background(), store.DB, store.Dialect, store.Sealer,
+		dataset.Options{Scale: dataset.ScaleGuangxi, Seed: 3, Password: "bench-password-1", Tenders: 400, Organisations: 60, Reports: reports}); err != nil {
+		t.Fatal(err)
+	}
+	return store, authz
 }
 
 // openSame opens the bare program's database handle on the store's

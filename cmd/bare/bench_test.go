@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,8 +9,6 @@ import (
 	"testing"
 
 	"portal/handlers"
-	"portal/models/dataset"
-	"portal/models/testdb"
 )
 
 // BenchmarkRoutes serves the public tender routes in process, without the
@@ -20,15 +17,7 @@ import (
 // (-cpuprofile) without the load generator's noise. Compare the
 // sub-benchmarks' ns/op; bench/run.sh measures the ratios over HTTP.
 func BenchmarkRoutes(b *testing.B) {
-	ctx := context.Background()
-	store, authz := testdb.Store(b)
-	if _, err := store.EnsureAdmin(ctx, "bench-password-1"); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := dataset.Generate(ctx, store.DB, store.Dialect, store.Sealer,
-		dataset.Options{Scale: dataset.ScaleGuangxi, Seed: 3, Password: "bench-password-1", Tenders: 400, Organisations: 60, Reports: 500}); err != nil {
-		b.Fatal(err)
-	}
+	store, authz := generated(b, 500)
 	portal, err := handlers.New(store, authz, slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{})
 	if err != nil {
 		b.Fatal(err)

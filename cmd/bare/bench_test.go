@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"portal/handlers"
@@ -28,10 +29,19 @@ func BenchmarkRoutes(b *testing.B) {
 	if err := store.DB.Raw("SELECT id FROM tenders WHERE published_at IS NOT NULL ORDER BY id DESC LIMIT 200").Scan(&ids).Error; err != nil {
 		b.Fatal(err)
 	}
+	// An agency member's session, as the load benchmark's signed-in side.
+	w := httptest.NewRecorder()
+	portal.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/api/v1/session",
+		strings.NewReader(`{"username":"org00001","password":"bench-password-1"}`)))
+	if w.Code != http.StatusOK {
+		b.Fatalf("sign in: %d %s", w.Code, w.Body)
+	}
+	cookies := w.Result().Cookies()
 	sides := []struct {
-		name string
-		h    http.Handler
-	}{{"portal", portal}, {"bare-now", newServer(db, sqlNow)}, {"bare-filed", newServer(db, sqlFiled)}}
+		name    string
+		h       http.Handler
+		cookies []*http.Cookie
+	}{{"portal", portal, nil}, {"portal-signed", portal, cookies}, {"bare-now", newServer(db, sqlNow), nil}, {"bare-filed", newServer(db, sqlFiled), nil}}
 	for _, route := range []string{"/api/v1/tenders/{id}", "/api/v1/tenders?per_page=50", "/api/v1/notices"} {
 		for _, side := range sides {
 			b.Run(fmt.Sprintf("%s/%s", route, side.name), func(b *testing.B) {
@@ -45,7 +55,11 @@ func BenchmarkRoutes(b *testing.B) {
 							i++
 						}
 						w := httptest.NewRecorder()
-						side.h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+						req := httptest.NewRequest(http.MethodGet, path, nil)
+						for _, c := range side.cookies {
+							req.AddCookie(c)
+						}
+						side.h.ServeHTTP(w, req)
 						if w.Code != http.StatusOK {
 							b.Fatalf("%s %s: %d", side.name, path, w.Code)
 						}

@@ -349,18 +349,23 @@ func (s *Store) saveTenderParts(tx *gorm.DB, t *Tender, in TenderInput) error {
 // lock, the row is locked for the rest of tx (PostgreSQL; SQLite
 // serialises writers anyway).
 func (s *Store) loadTender(tx *gorm.DB, id int64, lock bool) (*Tender, error) {
-	var t Tender
-	q := tx
+	q := tx.Model(&Tender{}).Where("id = ?", id).Limit(1)
 	if lock && s.Dialect == Postgres && !s.snapshot {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
-	if err := q.First(&t, id).Error; err != nil {
-		return nil, notFound(err, "tender")
-	}
-	if err := s.fillTenders(tx, []*Tender{&t}); err != nil {
+	// Scanned straight into the fields, as the list's rows are (every
+	// tender page and change reads it).
+	rows, err := scanTenders(q)
+	if err != nil {
 		return nil, err
 	}
-	return &t, nil
+	if len(rows) == 0 {
+		return nil, notFound(gorm.ErrRecordNotFound, "tender")
+	}
+	if err := s.fillTenders(tx, rows); err != nil {
+		return nil, err
+	}
+	return rows[0], nil
 }
 
 // canManage reports whether the actor runs tenders in the tender's region.

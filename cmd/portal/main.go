@@ -70,13 +70,12 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if getenv("GOMEMLIMIT") == "" && cfg.MemoryLimitMiB > 0 {
-		debug.SetMemoryLimit(cfg.MemoryLimitMiB << 20)
-	}
-
 	db, dialect, err := models.OpenDBPool(cfg.DatabaseURL, cfg.DataDir, cfg.DBMaxConns)
 	if err != nil {
 		return err
+	}
+	if limit := cfg.memoryLimit(dialect); getenv("GOMEMLIMIT") == "" && limit > 0 {
+		debug.SetMemoryLimit(limit << 20)
 	}
 	if err := migrations.Apply(ctx, db, dialect); err != nil {
 		return err

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"portal/models"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -66,11 +68,15 @@ func TestConfigIsValidatedAtStart(t *testing.T) {
 	if c, err := configFromEnv(env(map[string]string{"PORTAL_DB_MAX_CONNS": "32"})); err != nil || c.DBMaxConns != 32 {
 		t.Fatalf("pool size: %+v %v", c, err)
 	}
-	if c, err := configFromEnv(env(nil)); err != nil || c.MemoryLimitMiB != DefaultMemoryLimitMiB {
-		t.Fatalf("memory limit by default: %+v %v", c, err)
+	if c, err := configFromEnv(env(nil)); err != nil || c.memoryLimit(models.SQLite) != DefaultMemoryLimitSQLiteMiB ||
+		c.memoryLimit(models.Postgres) != DefaultMemoryLimitPostgresMiB {
+		t.Fatalf("memory limits by default: %+v %v", c, err)
 	}
-	if c, err := configFromEnv(env(map[string]string{"PORTAL_MEMORY_LIMIT": "0"})); err != nil || c.MemoryLimitMiB != 0 {
+	if c, err := configFromEnv(env(map[string]string{"PORTAL_MEMORY_LIMIT": "0"})); err != nil || c.memoryLimit(models.SQLite) != 0 || c.memoryLimit(models.Postgres) != 0 {
 		t.Fatalf("no memory limit: %+v %v", c, err)
+	}
+	if c, err := configFromEnv(env(map[string]string{"PORTAL_MEMORY_LIMIT": "200"})); err != nil || c.memoryLimit(models.Postgres) != 200 {
+		t.Fatalf("a memory limit: %+v %v", c, err)
 	}
 }
 

@@ -62,13 +62,13 @@ dataset() {
 		else
 			psql "$pgurl" -qc "CREATE DATABASE $db" >&2
 			echo "== generating $n tenders in $db" >&2
-			PORTAL_DATABASE_URL=$url PORTAL_DATA_DIR="$dir/$name" "$dir/bin/bench" generate -tenders "$n" -organisations "$orgs" -reports "$reports" >&2
+			PORTAL_DATABASE_URL=$url PORTAL_DATA_DIR="$dir/$name" "$dir/bin/portal" generate --scale guangxi --tenders "$n" --organisations "$orgs" --reports "$reports" >&2
 		fi
 		echo "PORTAL_DATABASE_URL=$url PORTAL_DATA_DIR=$dir/$name"
 	else
 		if [ ! -f "$dir/$name/portal.db" ]; then
 			echo "== generating $n tenders in $dir/$name" >&2
-			PORTAL_DATA_DIR="$dir/$name.tmp" "$dir/bin/bench" generate -tenders "$n" -organisations "$orgs" -reports "$reports" >&2
+			PORTAL_DATA_DIR="$dir/$name.tmp" "$dir/bin/portal" generate --scale guangxi --tenders "$n" --organisations "$orgs" --reports "$reports" >&2
 			mv "$dir/$name.tmp" "$dir/$name"
 		else
 			echo "== reusing $dir/$name" >&2

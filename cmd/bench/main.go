@@ -1,8 +1,7 @@
 // Command bench is the load benchmark of issue 12 (bench/run.sh drives
-// it): `bench generate` fills a database with the dataset generator at a
-// chosen size, and `bench load` runs interleaved rounds against the
-// portal and the bare program (cmd/bare) and prints each ratio with its
-// target. It is not run by CI and asserts nothing about time in tests.
+// it, after `portal generate` has filled its databases): `bench load` runs
+// interleaved rounds against the portal and the bare program (cmd/bare)
+// and prints each ratio with its target. It is not run by CI and asserts nothing about time in tests.
 package main
 
 import (
@@ -13,13 +12,11 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: bench generate|load [flags]")
+		fmt.Fprintln(os.Stderr, "usage: bench load [flags]")
 		os.Exit(2)
 	}
 	var err error
 	switch os.Args[1] {
-	case "generate":
-		err = generate(context.Background(), os.Args[2:])
 	case "load":
 		err = load(context.Background(), os.Args[2:], os.Stdout)
 	default:

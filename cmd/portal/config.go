@@ -196,7 +196,7 @@ func dayList(v string) ([]int, error) {
 
 func usage() {
 	fmt.Fprint(os.Stderr, `usage: portal [serve|migrate] [--demo] [--addr :8080]
-       portal generate --scale seed|guangxi [--seed N] [--year 2019] [--reports N]
+       portal generate --scale seed|guangxi [--seed N] [--year 2019] [--reports N] [--tenders N] [--organisations N]
        portal copy-files
 
   serve    (default) migrate the database, then serve the portal

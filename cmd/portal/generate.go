@@ -21,6 +21,8 @@ func generate(ctx context.Context, args []string, cfg config, getenv func(string
 	seed := fs.Uint64("seed", 1, "random seed")
 	year := fs.Int("year", 2019, "the seed scale's year")
 	reports := fs.Int("reports", 0, "guangxi: service reports to aim at (default 1,000,000)")
+	tenders := fs.Int("tenders", 0, "guangxi: tenders (default 20,000)")
+	orgs := fs.Int("organisations", 0, "guangxi: organisations (default 1,000)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -55,7 +57,7 @@ func generate(ctx context.Context, args []string, cfg config, getenv func(string
 		return err
 	}
 	figures, err := dataset.Generate(ctx, db, dialect, sealer, dataset.Options{Scale: *scale, Seed: *seed, Year: *year,
-		Password: password, Reports: *reports, Progress: os.Stdout})
+		Password: password, Reports: *reports, Tenders: *tenders, Organisations: *orgs, Progress: os.Stdout})
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -150,15 +149,7 @@ func (s *server) notices(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	page, _ := strconv.Atoi(qv.Get("page"))
-	perPage, _ := strconv.Atoi(qv.Get("per_page"))
-	if page < 1 {
-		page = 1
-	}
-	if perPage < 1 {
-		perPage = 50
-	}
-	perPage = min(perPage, maxPerPage)
+	page, perPage := paging(qv)
 	now := s.clock()
 	out := noticeList{Items: []notice{}, Page: page, PerPage: perPage}
 	base := "FROM (" + noticeUnion() + ") n WHERE 1 = 1"

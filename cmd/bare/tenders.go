@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -224,6 +225,19 @@ func regionPrefix(column, prefix string) (string, []any) {
 	}
 }
 
+// paging is models.Page.Normalise of the query's page and per_page.
+func paging(qv url.Values) (page, perPage int) {
+	page, _ = strconv.Atoi(qv.Get("page"))
+	perPage, _ = strconv.Atoi(qv.Get("per_page"))
+	if page < 1 {
+		page = 1
+	}
+	if perPage < 1 {
+		perPage = 50
+	}
+	return page, min(perPage, maxPerPage)
+}
+
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
@@ -237,15 +251,7 @@ func (s *server) tenders(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the bare program serves the region filter and paging only", http.StatusNotImplemented)
 		return
 	}
-	page, _ := strconv.Atoi(qv.Get("page"))
-	perPage, _ := strconv.Atoi(qv.Get("per_page"))
-	if page < 1 {
-		page = 1
-	}
-	if perPage < 1 {
-		perPage = 50
-	}
-	perPage = min(perPage, maxPerPage)
+	page, perPage := paging(qv)
 	where := "(published_at IS NOT NULL OR 1 = 0)"
 	var args []any
 	if region := qv.Get("region"); region != "" {

@@ -6,7 +6,6 @@ package models
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -62,14 +61,9 @@ func OpenDBPool(url, dataDir string, maxConns int) (*gorm.DB, Dialect, error) {
 			return nil, "", fmt.Errorf("open postgres: %w", err)
 		}
 		db.ClauseBuilders["LIMIT"] = literalLimit
-		sqlDB, err := db.DB()
-		if err != nil {
+		if err := boundPool(db, maxConns, DefaultPostgresConns); err != nil {
 			return nil, "", err
 		}
-		if maxConns <= 0 {
-			maxConns = DefaultPostgresConns
-		}
-		boundPool(sqlDB, maxConns)
 		return db, Postgres, nil
 	}
 	if url != "" {
@@ -105,14 +99,22 @@ func literalLimit(c clause.Clause, builder clause.Builder) {
 	}
 }
 
-// boundPool keeps at most n connections, all of them idle between
+// boundPool keeps at most n connections (0: byDefault), all of them idle between
 // requests (database/sql keeps only 2 idle by default, so a busy portal
 // would open a connection for most requests); one idle for 5 minutes is
 // closed, so a quiet portal gives them back.
-func boundPool(sqlDB *sql.DB, n int) {
+func boundPool(db *gorm.DB, n, byDefault int) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	if n <= 0 {
+		n = byDefault
+	}
 	sqlDB.SetMaxOpenConns(n)
 	sqlDB.SetMaxIdleConns(n)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	return nil
 }
 
 // gormConfig is the same on both databases: quiet, typed errors, and
@@ -154,14 +156,9 @@ func openSQLite(path string, maxConns int) (*gorm.DB, Dialect, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("open sqlite: %w", err)
 	}
-	sqlDB, err := db.DB()
-	if err != nil {
+	if err := boundPool(db, maxConns, DefaultSQLiteConns); err != nil {
 		return nil, "", err
 	}
-	if maxConns <= 0 {
-		maxConns = DefaultSQLiteConns
-	}
-	boundPool(sqlDB, maxConns)
 	return db, SQLite, nil
 }
 

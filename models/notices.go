@@ -64,10 +64,9 @@ type noticeRow struct {
 // tender as t; after a CROSS JOIN, which SQLite keeps in the order
 // written, so an amendment's or a contract's time leads), its tender's id
 // in the leading table (so the page's order is its index's order), its
-// reference (an amendment's number, a contract's id),
-// its time, and which rows are notices. A tender that the clock ended
-// unsuccessful (past its deadline with too few bids) is a failure notice
-// from its deadline on.
+// reference (an amendment's number, a contract's id), its time, and which
+// rows are notices. A tender that the clock ended unsuccessful (past its
+// deadline with too few bids) is a failure notice from its deadline on.
 type noticeBranch struct {
 	kind, from, tender, ref, at, where string
 }

@@ -63,6 +63,7 @@ func (s *Store) ChangePassword(ctx context.Context, a *Actor, in PasswordChange)
 	}
 	now := s.now()
 	token := RandomToken(32)
+	var forget func()
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Where("id IN ?", reserved).Delete(&SignInFailure{}).Error; err != nil {
 			return err
@@ -77,7 +78,7 @@ func (s *Store) ChangePassword(ctx context.Context, a *Actor, in PasswordChange)
 		if res.RowsAffected == 0 {
 			return Fail(ErrConflict, "err.password_changed", "the password was changed meanwhile; sign in again")
 		}
-		if err := tx.Where("user_id = ?", u.ID).Delete(&Session{}).Error; err != nil {
+		if forget, err = s.endSessions(tx, "user_id = ?", u.ID); err != nil {
 			return err
 		}
 		sess := Session{ID: tokenID(token), UserID: u.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.Settings.SessionAbsolute)}
@@ -90,6 +91,7 @@ func (s *Store) ChangePassword(ctx context.Context, a *Actor, in PasswordChange)
 	if err != nil {
 		return "", err
 	}
+	forget()
 	return token, nil
 }
 
@@ -118,6 +120,7 @@ func (s *Store) ResetPassword(ctx context.Context, a *Actor, userID int64, in Pa
 		return nil, err
 	}
 	var u *User
+	var forget func()
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
 		if u, err = s.userByID(tx, userID); err != nil {
@@ -128,12 +131,16 @@ func (s *Store) ResetPassword(ctx context.Context, a *Actor, userID int64, in Pa
 		if err := tx.Model(u).Select("password_hash", "must_change_password", "updated_at").Updates(u).Error; err != nil {
 			return err
 		}
-		if err := tx.Where("user_id = ?", u.ID).Delete(&Session{}).Error; err != nil {
+		if forget, err = s.endSessions(tx, "user_id = ?", u.ID); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "user.password_reset", "user", u.ID, "", before, passwordFlag{true})
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	forget()
+	return u, nil
 }
 
 // GrantNotFound answers the revocation of a grant the user does not hold;

@@ -143,9 +143,11 @@ func TestPolicyChangesReachOtherProcessesWithinASecond(t *testing.T) {
 		en.SetCheckEvery(time.Hour)
 		ctx, stop := context.WithCancel(context.Background())
 		done := make(chan struct{})
-		go func() { defer close(done); en.Listen(ctx, nil) }()
+		l := models.NewListener(s.DB)
+		l.On(policy.Channel, en.Notified)
+		go func() { defer close(done); l.Run(ctx, nil) }()
 		defer func() { stop(); <-done }()
-		for start := time.Now(); !en.Listening(); time.Sleep(10 * time.Millisecond) {
+		for start := time.Now(); !l.Listening(); time.Sleep(10 * time.Millisecond) {
 			if time.Since(start) > 5*time.Second {
 				t.Fatal("the listener did not connect")
 			}
@@ -173,7 +175,7 @@ func TestPolicyChangesReachOtherProcessesWithinASecond(t *testing.T) {
 			t.Fatal(err)
 		}
 		for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
-			if pid := listener(); pid != 0 && pid != first && en.Listening() {
+			if pid := listener(); pid != 0 && pid != first && l.Listening() {
 				break
 			}
 			if time.Since(start) > 5*time.Second {
@@ -186,7 +188,7 @@ func TestPolicyChangesReachOtherProcessesWithinASecond(t *testing.T) {
 		seen(t, en, grantElsewhere(t, s, "huang"), 3*time.Second)
 		stop()
 		<-done
-		if en.Listening() {
+		if l.Listening() {
 			t.Fatal("the listener outlived its context")
 		}
 	})

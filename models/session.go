@@ -174,14 +174,22 @@ func (s *Store) SignIn(ctx context.Context, username, password, remote string) (
 // it has been idle too long or reached its absolute expiry. The session and
 // what an actor needs of its user (readSessionUser) are read in one
 // statement; the last-seen time is written at most once every
-// SessionTouchEvery.
+// SessionTouchEvery. A session read in the last SessionCacheTTL is answered
+// from memory while it needs no touch (session_cache.go).
 func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
 	unauth := Fail(ErrUnauthenticated, "err.unauthenticated", "sign in first")
 	if token == "" {
 		return nil, unauth
 	}
-	db := s.DB.WithContext(ctx)
 	id := tokenID(token)
+	now := s.now()
+	if row, ok := s.sessions.get(id, s.Settings.SessionCacheTTL); ok &&
+		!now.After(row.SessionExpiresAt) && now.Sub(row.SessionLastSeenAt) < min(s.Settings.SessionTouchEvery, s.Settings.SessionIdle) {
+		return &row.User, nil
+	}
+	db := s.DB.WithContext(ctx)
+	gen := s.sessions.begin()
+	read := time.Now()
 	row, found, err := readSessionUser(db, id)
 	if err != nil {
 		return nil, err
@@ -189,7 +197,6 @@ func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
 	if !found {
 		return nil, unauth
 	}
-	now := s.now()
 	if now.After(row.SessionExpiresAt) || now.Sub(row.SessionLastSeenAt) > s.Settings.SessionIdle {
 		if err := db.Delete(&Session{}, "id = ?", id).Error; err != nil {
 			return nil, err
@@ -203,7 +210,9 @@ func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
 		if err := db.Model(&Session{}).Where("id = ?", id).Update("last_seen_at", now).Error; err != nil {
 			return nil, err
 		}
+		row.SessionLastSeenAt = now
 	}
+	s.sessions.put(id, *row, gen, read)
 	return &row.User, nil
 }
 
@@ -239,10 +248,19 @@ FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.id = ? LI
 	return r, true, rows.Err()
 }
 
-// SignOut ends the session of token.
+// SignOut ends the session of token, in every process.
 func (s *Store) SignOut(ctx context.Context, token string) error {
 	if token == "" {
 		return nil
 	}
-	return s.DB.WithContext(ctx).Delete(&Session{}, "id = ?", tokenID(token)).Error
+	var forget func()
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		forget, err = s.endSessions(tx, "id = ?", tokenID(token))
+		return err
+	})
+	if err == nil {
+		forget()
+	}
+	return err
 }

@@ -172,6 +172,9 @@ type Settings struct {
 	MinBidPeriod      *time.Duration // nil: each method's legal minimum
 	ChallengePeriod   *time.Duration // nil: 7 working days
 	SessionTouchEvery time.Duration
+	// SessionCacheTTL is how long a session read is answered from memory
+	// while the Listener is connected (session_cache.go).
+	SessionCacheTTL time.Duration
 	// MaxMoneyFen bounds every amount in fen and every sum of amounts (a
 	// tender's budget, a bid's price, a guide price), far above any real
 	// project, so no sum overflows and no typing error passes.
@@ -230,6 +233,7 @@ func DefaultSettings() Settings {
 		MaxFailuresUser:      5,
 		MaxFailuresAddr:      20,
 		SessionTouchEvery:    time.Minute,
+		SessionCacheTTL:      DefaultSessionCacheTTL,
 		MaxMoneyFen:          DefaultMaxMoneyFen,
 		MaxRegistrationsAddr: 10,
 		OCDSPrefix:           DefaultOCDSPrefix,
@@ -265,12 +269,15 @@ type Store struct {
 	// statsSlots bounds the statistics worked out at once (Stats); nil:
 	// no bound.
 	statsSlots chan struct{}
+	// sessions remembers the sessions just read (session_cache.go).
+	sessions *sessionCache
 }
 
 // NewStore builds a Store with the real clock and default settings.
 func NewStore(db *gorm.DB, dialect Dialect, authz Authorizer) *Store {
 	return &Store{DB: db, Dialect: dialect, Authz: authz, Validate: NewValidator(), Now: time.Now, Settings: DefaultSettings(),
-		regions: &regionCache{}, itemCache: &itemCache{}, capped: &cappedCounts{}, statsSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+		regions: &regionCache{}, itemCache: &itemCache{}, capped: &cappedCounts{}, statsSlots: make(chan struct{}, runtime.GOMAXPROCS(0)),
+		sessions: &sessionCache{}}
 }
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }

@@ -237,6 +237,7 @@ func (s *Store) SetUserDisabled(ctx context.Context, a *Actor, userID int64, dis
 		return nil, err
 	}
 	var u *User
+	forget := func() {}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
 		if u, err = s.userByID(tx, userID); err != nil {
@@ -252,7 +253,7 @@ func (s *Store) SetUserDisabled(ctx context.Context, a *Actor, userID int64, dis
 			return err
 		}
 		if disabled {
-			if err := tx.Where("user_id = ?", u.ID).Delete(&Session{}).Error; err != nil {
+			if forget, err = s.endSessions(tx, "user_id = ?", u.ID); err != nil {
 				return err
 			}
 		}
@@ -262,7 +263,11 @@ func (s *Store) SetUserDisabled(ctx context.Context, a *Actor, userID int64, dis
 		}
 		return s.audit(tx, a, action, "user", u.ID, "", before, u)
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	forget()
+	return u, nil
 }
 
 // requireReach checks that the actor may do action in every region where

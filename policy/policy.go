@@ -9,7 +9,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,8 +19,6 @@ import (
 
 	"github.com/casbin/casbin/v2"
 	casbinmodel "github.com/casbin/casbin/v2/model"
-	"github.com/jackc/pgx/v5"
-	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -67,7 +64,8 @@ func withinRegion(region, pattern string) bool {
 // through an adapter bound to it, then applied in memory after commit; other
 // portal processes notice the bumped policy version and reload: Fresh asks
 // the database for the version at most once every CheckEvery, and on
-// PostgreSQL Listen hears of each change at once (NOTIFY).
+// PostgreSQL a models.Listener hears of each change at once (NOTIFY,
+// Notified).
 type Enforcer struct {
 	db      *gorm.DB
 	mu      sync.RWMutex
@@ -89,7 +87,6 @@ type Enforcer struct {
 	checkedAt  atomic.Int64
 	stale      atomic.Bool
 	checking   sync.Mutex
-	listening  atomic.Bool
 }
 
 // CheckEvery is the longest a process serves a policy without asking the
@@ -185,61 +182,9 @@ func (en *Enforcer) Fresh(ctx context.Context) error {
 	return nil
 }
 
-// Listening reports whether Listen is connected and listening.
-func (en *Enforcer) Listening() bool { return en.listening.Load() }
-
-// Listen, on PostgreSQL, listens on Channel with its own connection and
-// marks the policy stale on every notification, so that the next request
-// reloads it; it reconnects after an error (the policy is marked stale on
-// each connection, for the changes made while it was away) and returns
-// when ctx ends. On SQLite, one process, it returns at once.
-func (en *Enforcer) Listen(ctx context.Context, log *slog.Logger) {
-	d, ok := en.db.Dialector.(*postgres.Dialector)
-	if !ok || d.Config == nil || d.Config.DSN == "" {
-		return
-	}
-	wait := 100 * time.Millisecond
-	for {
-		connected, err := en.listen(ctx, d.Config.DSN)
-		en.listening.Store(false)
-		if ctx.Err() != nil {
-			return
-		}
-		if connected {
-			wait = 100 * time.Millisecond
-		}
-		if log != nil {
-			log.Warn("policy listener: reconnecting", "err", err, "in", wait)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 5*time.Second)
-	}
-}
-
-// listen is one connection of Listen; connected tells whether it got as
-// far as listening.
-func (en *Enforcer) listen(ctx context.Context, dsn string) (connected bool, err error) {
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		return false, err
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "LISTEN "+Channel); err != nil {
-		return false, err
-	}
-	en.listening.Store(true)
-	en.stale.Store(true)
-	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
-			return true, err
-		}
-		en.stale.Store(true)
-	}
-}
+// Notified marks the policy stale, so that the next request asks for its
+// version: the Listener calls it on each notification on Channel.
+func (en *Enforcer) Notified() { en.stale.Store(true) }
 
 // Refresh reloads the policy when another process has changed it: it asks
 // the database every time (requests call Fresh).
@@ -366,7 +311,7 @@ func (en *Enforcer) RemoveGrant(tx *gorm.DB, userID int64, g models.Grant) (func
 
 // bumpVersion raises the policy version inside tx, so that other processes
 // reload the policy within CheckEvery; on PostgreSQL it notifies Channel in
-// the same transaction (delivered at commit, to every Listen).
+// the same transaction (delivered at commit, to every models.Listener).
 func bumpVersion(tx *gorm.DB) (int64, error) {
 	var v int64
 	err := tx.Raw("UPDATE policy_versions SET version = version + 1 WHERE id = 1 RETURNING version").Scan(&v).Error

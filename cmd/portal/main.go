@@ -89,10 +89,14 @@ func run(args []string, getenv func(string) string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	// Other processes' policy changes reach this one at once on
-	// PostgreSQL (the listener stops with ctx), within a second anyway.
-	go authz.Listen(ctx, log)
 	store := models.NewStore(db, dialect, authz)
+	// Other processes' policy changes and sign-outs reach this one at once
+	// on PostgreSQL (the listener stops with ctx); policy changes within a
+	// second anyway, and sessions are remembered only while it listens.
+	listener := models.NewListener(db)
+	listener.On(policy.Channel, authz.Notified)
+	store.CacheSessions(listener)
+	go listener.Run(ctx, log)
 	if cfg.ReadDatabaseURL != "" {
 		// The public statistics and open data may lag a little: a
 		// replica answers them (README: several processes).

@@ -100,9 +100,7 @@ func Apply(ctx context.Context, db *gorm.DB, d models.Dialect) error {
 }
 
 func applyStep(ctx context.Context, db *gorm.DB, d models.Dialect, st Step) error {
-	// A step may run over every tender (migration 21's releases) in its
-	// one transaction.
-	return models.Unprepared(db).WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if d == models.Postgres {
 			// Several portals starting at once: one migrates, the others wait.
 			if err := tx.Exec("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").Error; err != nil {

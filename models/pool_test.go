@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"portal/models"
-
-	"gorm.io/gorm"
 )
 
 // TestPoolsAreBoundedAndKeptIdle: on either database the pool holds at
@@ -61,32 +59,5 @@ func TestPoolsAreBoundedAndKeptIdle(t *testing.T) {
 	defer smallDB.Close()
 	if n := smallDB.Stats().MaxOpenConnections; n != 3 {
 		t.Fatalf("PORTAL_DB_MAX_CONNS: pool of %d, want 3", n)
-	}
-}
-
-// TestUnpreparedTransactionsKeepNoStatements: a transaction begun on
-// Unprepared runs its statements on the pool itself, where gorm's cache of
-// prepared statements (SQLite) would keep each one bound to the
-// transaction until it ends; the store's own handle keeps preparing.
-func TestUnpreparedTransactionsKeepNoStatements(t *testing.T) {
-	db, _, err := models.OpenSQLite(filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := db.Statement.ConnPool.(*gorm.PreparedStmtDB); !ok {
-		t.Fatalf("the SQLite handle does not prepare its statements (%T): the test proves nothing", db.Statement.ConnPool)
-	}
-	err = models.Unprepared(db).Transaction(func(tx *gorm.DB) error {
-		if _, ok := tx.Statement.ConnPool.(*gorm.PreparedStmtTX); ok {
-			t.Error("the unprepared transaction goes through gorm's prepared statements")
-		}
-		var n int
-		return tx.Raw("SELECT 1").Scan(&n).Error
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := db.Statement.ConnPool.(*gorm.PreparedStmtDB); !ok {
-		t.Error("Unprepared changed the handle it was given")
 	}
 }

@@ -145,24 +145,6 @@ func SQLiteDSN(path string) string {
 		"&_txlock=immediate&_texttotime=0&_inttotime=0"
 }
 
-// Unprepared is db without gorm's prepared statements, for a long
-// transaction: database/sql keeps every cached statement a transaction
-// uses bound to it until it ends, so a backfill over 200,000 tenders in
-// one transaction held millions of them (23 GB, on SQLite).
-func Unprepared(db *gorm.DB) *gorm.DB {
-	// A context makes the session a copy of the statement, so that the
-	// pool below is set on the copy, not on db's own.
-	ctx := db.Statement.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	out := db.Session(&gorm.Session{Context: ctx})
-	if p, ok := out.Statement.ConnPool.(*gorm.PreparedStmtDB); ok {
-		out.Statement.ConnPool = p.ConnPool
-	}
-	return out
-}
-
 func openSQLite(path string, maxConns int) (*gorm.DB, Dialect, error) {
 	cfg := gormConfig()
 	// SQLite parses every statement it is given afresh (half of a tender's

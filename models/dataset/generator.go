@@ -292,7 +292,7 @@ func (g *generator) run() error {
 	// And past the transactions that write each tender's open-data
 	// release: each published tender gets its first, as migration 21
 	// gives the tenders published before it.
-	if err := models.Unprepared(g.db).WithContext(g.ctx).Transaction(func(tx *gorm.DB) error {
+	if err := g.db.WithContext(g.ctx).Transaction(func(tx *gorm.DB) error {
 		return models.BackfillReleases(tx, g.dialect, g.opt.Now)
 	}); err != nil {
 		return err
